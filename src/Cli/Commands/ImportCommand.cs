@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Globalization;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>import LOG: parse a DTrace log into the store, then show its summary and top leak sites.</summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var log = new Argument<string>("log") { Description = "The DTrace log: a path, a .gz file, or - for standard input" };
+        var db = CommonOptions.Db();
+        var force = new Option<bool>("--force") { Description = "Import again even if this content is already in the database" };
+        var top = new Option<int>("--top") { Description = "Leak sites to show after the import", DefaultValueFactory = _ => 10 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the import line" };
+        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet };
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            string dbPath = pr.GetValue(db)!;
+            var result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force));
+            if (result.Duplicate)
+            {
+                Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
+                return 0;
+            }
+            Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+            if (result.Events == 0)
+                Console.WriteLine("no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?");
+            if (pr.GetValue(quiet)) return 0;
+            using var conn = Database.OpenReadOnly(dbPath);
+            var render = new TextTableRenderer();
+            Console.WriteLine();
+            render.Render(MemoryReports.Summary(conn, result.TraceId), Console.Out);
+            if (result.Events > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Top leak sites (pmanalyze leaks --trace {result.TraceId}):");
+                render.Render(MemoryReports.LeakSites(conn, result.TraceId, pr.GetValue(top)), Console.Out);
+            }
+            return 0;
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+
+    static string Describe(ImportResult r, string source, string dbPath) => string.Create(CultureInfo.InvariantCulture,
+        $"imported {source} as trace {r.TraceId} into {dbPath}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
+        $"{r.Notes} notes, {r.Unparsed} unparsed, {r.Aggregations} aggregation tables in {r.Elapsed.TotalSeconds:0.00} s");
+}

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>query "SQL": the user's own SELECT over the documented schema, on a read-only connection.</summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var sql = new Argument<string>("sql") { Description = "A SELECT over the tables and views of docs/schema.md" };
+        var db = CommonOptions.Db();
+        var format = CommonOptions.Format();
+        var cmd = new Command("query", "Run ad-hoc SQL over the store (read-only)") { sql, db, format };
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
+            try
+            {
+                var table = AdHocQuery.Run(conn, pr.GetValue(sql)!);
+                Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+                return 0;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 8)
+            {
+                throw new StoreException("query refused: the database is opened read-only for queries, so SQL that writes cannot run");
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 1 or 25 or 20 or 19)
+            {
+                throw new StoreException("SQL error: " + Database.FirstLine(e.Message).Replace("SQLite Error 1: ", ""));
+            }
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+}

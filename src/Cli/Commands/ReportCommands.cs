@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Reports;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>summary, leaks, functions, reallocs, traces: read the store, render one table.</summary>
+internal static class ReportCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return Report("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _, _) => MemoryReports.Summary(c, t));
+        yield return Leaks();
+        yield return Report("functions", "Per (file, function): allocations, frees and outstanding bytes", (c, t, top, _) => MemoryReports.Functions(c, t, top));
+        yield return Report("reallocs", "Realloc chains: blocks followed through successive reallocs", (c, t, top, _) => MemoryReports.Reallocs(c, t, top));
+        yield return Traces();
+    }
+
+    static Command Leaks()
+    {
+        var by = new Option<string>("--by") { Description = "site (grouped, default) or pointer (each unfreed block)", DefaultValueFactory = _ => "site" };
+        by.AcceptOnlyFromAmong("site", "pointer");
+        return Report("leaks", "Blocks never freed, by allocating site (or each one with --by pointer)",
+            (c, t, top, pr) => pr.GetValue(by) == "pointer" ? MemoryReports.LeakedBlocks(c, t, top) : MemoryReports.LeakSites(c, t, top), by);
+    }
+
+    static Command Traces()
+    {
+        var db = CommonOptions.Db();
+        var format = CommonOptions.Format();
+        var cmd = new Command("traces", "List the traces in the database") { db, format };
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
+            Renderers.ForFormat(pr.GetValue(format)!)!.Render(TraceCatalog.List(conn), Console.Out);
+            return 0;
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+
+    static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra)
+    {
+        var db = CommonOptions.Db();
+        var trace = CommonOptions.Trace();
+        var format = CommonOptions.Format();
+        var top = CommonOptions.Top();
+        var cmd = new Command(name, description) { db, trace, format, top };
+        foreach (var o in extra) cmd.Options.Add(o);
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
+            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            var table = query(conn, t.Id, pr.GetValue(top), pr);
+            Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+            return 0;
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+}

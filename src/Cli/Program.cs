@@ -1,0 +1,16 @@
+using System.CommandLine;
+using PyMemTrace.Cli;
+using PyMemTrace.Cli.Commands;
+
+var root = new RootCommand("pmanalyze: analyze DTrace memory traces of Python programs (leaks, reallocs, per-function totals)");
+root.Subcommands.Add(ImportCommand.Create());
+foreach (var c in ReportCommands.All()) root.Subcommands.Add(c);
+root.Subcommands.Add(QueryCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine("pmanalyze: " + parsed.Errors[0].Message + " (see 'pmanalyze --help')");
+    return Failure.ExitCode;
+}
+return parsed.Invoke();

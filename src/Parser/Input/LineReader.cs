@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace PyMemTrace.Parser.Input;
+
+/// <summary>
+/// Streams a log as numbered lines without reading it whole. Lines end at '\n'; a trailing '\r' is dropped;
+/// a last line without newline still counts. Each line is decoded as UTF-8 where valid, else as Latin-1,
+/// so garbage bytes, NULs and control characters all survive. The SHA-256 of the bytes is computed on the way.
+/// </summary>
+public sealed class LineReader
+{
+    const int ChunkSize = 1 << 16;
+    readonly Stream _stream;
+    readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    byte[] _buffer = new byte[ChunkSize];
+    int _start, _end;
+    bool _eof;
+
+    public long LineCount { get; private set; }
+    public long ByteCount { get; private set; }
+
+    public LineReader(Stream stream) => _stream = stream;
+
+    /// <summary>Hex SHA-256 of every byte read so far; call after the last line.</summary>
+    public string ContentHash() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+
+    public bool TryReadLine(out string line)
+    {
+        while (true)
+        {
+            int nl = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (nl >= 0)
+            {
+                line = Decode(_buffer.AsSpan(_start, nl - _start));
+                _start = nl + 1;
+                LineCount++;
+                return true;
+            }
+            if (_eof)
+            {
+                if (_end > _start)
+                {
+                    line = Decode(_buffer.AsSpan(_start, _end - _start));
+                    _start = _end;
+                    LineCount++;
+                    return true;
+                }
+                line = "";
+                return false;
+            }
+            Fill();
+        }
+    }
+
+    void Fill()
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (n == 0) { _eof = true; return; }
+        _hash.AppendData(_buffer, _end, n);
+        ByteCount += n;
+        _end += n;
+    }
+
+    static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
+        if (Ascii.IsValid(bytes)) return Encoding.ASCII.GetString(bytes);
+        return Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : Encoding.Latin1.GetString(bytes);
+    }
+}

@@ -1,0 +1,37 @@
+using System.IO.Compression;
+
+namespace PyMemTrace.Parser.Input;
+
+/// <summary>Opens what the user named as a log: a path, "-" for standard input, or gzip data (by its magic bytes).</summary>
+public static class TraceInput
+{
+    public const string StandardInput = "-";
+
+    /// <exception cref="TraceInputException">The input cannot be read; the message is one line for the user.</exception>
+    public static Stream Open(string source)
+    {
+        if (source == StandardInput) return Console.OpenStandardInput();
+        if (Directory.Exists(source)) throw new TraceInputException($"'{source}' is a directory, not a log file");
+        if (!File.Exists(source)) throw new TraceInputException($"'{source}' does not exist");
+        FileStream file;
+        try
+        {
+            file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceInputException($"cannot read '{source}': {e.Message}");
+        }
+        return IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    static bool IsGzip(FileStream file)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        int n = file.Read(magic);
+        file.Position = 0;
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+}
+
+public sealed class TraceInputException(string message) : Exception(message);

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using static PyMemTrace.Reports.Queries.ReportSql;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>
+/// The foundation reports, each a SELECT over the views documented in docs/schema.md, so that
+/// `pmanalyze query` reproduces them. Column names are the JSON contract.
+/// </summary>
+public static class MemoryReports
+{
+    public static ReportTable Summary(SqliteConnection conn, long traceId) => Run(conn, "Summary",
+        """
+        SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
+               bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines
+        FROM trace_summary WHERE trace_id = $trace
+        """,
+        [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
+         Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
+         Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines")],
+        Args(traceId), asObject: true);
+
+    public static ReportTable LeakSites(SqliteConnection conn, long traceId, int? top) => Run(conn, "Leaks by site",
+        """
+        SELECT file, line, function, count, bytes FROM leak_sites WHERE trace_id = $trace
+        ORDER BY bytes DESC, file, line, function LIMIT $top
+        """,
+        [Text("file"), Int("line"), Text("function"), Int("count"), Int("bytes")], Args(traceId, top));
+
+    public static ReportTable LeakedBlocks(SqliteConnection conn, long traceId, int? top) => Run(conn, "Unfreed blocks",
+        """
+        SELECT pid, pointer, size, file, line, function, log_line FROM leaked_blocks WHERE trace_id = $trace
+        ORDER BY size DESC, log_line LIMIT $top
+        """,
+        [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top));
+
+    public static ReportTable Functions(SqliteConnection conn, long traceId, int? top) => Run(conn, "Functions",
+        """
+        SELECT file, function, allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding
+        FROM function_totals WHERE trace_id = $trace
+        ORDER BY bytes_allocated DESC, file, function LIMIT $top
+        """,
+        [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
+         Int("bytes_outstanding")], Args(traceId, top));
+
+    public static ReportTable Reallocs(SqliteConnection conn, long traceId, int? top) => Run(conn, "Realloc chains",
+        """
+        SELECT start_pointer, end_pointer, length, first_size, last_size, freed, file, line, function
+        FROM realloc_chains WHERE trace_id = $trace
+        ORDER BY length DESC, start_pointer, chain_id LIMIT $top
+        """,
+        [Text("start_pointer"), Text("end_pointer"), Int("length"), Int("first_size"), Int("last_size"), Bool("freed"),
+         Text("file"), Int("line"), Text("function")], Args(traceId, top));
+
+    static Dictionary<string, object?> Args(long traceId, int? top = null) =>
+        new() { ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 };
+}

@@ -1,0 +1,115 @@
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+
+namespace PyMemTrace.Store;
+
+/// <summary>Opens a pmanalyze database, creating the schema when writable, and turns SQLite failures into one-line messages.</summary>
+public static class Database
+{
+    public const string DefaultPath = "pmanalyze.db";
+    public const int SchemaVersion = 1;
+
+    /// <summary>Opens for writing, creating the file and schema if needed.</summary>
+    public static SqliteConnection OpenForWrite(string path)
+    {
+        if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
+        var conn = Open(path, SqliteOpenMode.ReadWriteCreate);
+        try
+        {
+            Execute(conn, "PRAGMA busy_timeout = 2000;");
+            EnsureSchema(conn);
+            return conn;
+        }
+        catch (SqliteException e)
+        {
+            conn.Dispose();
+            throw Explain(e, path);
+        }
+    }
+
+    /// <summary>Opens an existing database read-only: a write through it fails.</summary>
+    public static SqliteConnection OpenReadOnly(string path)
+    {
+        if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
+        if (!File.Exists(path)) throw new StoreException($"no database at '{path}': run 'pmanalyze import LOG' first (or name one with --db)");
+        var conn = Open(path, SqliteOpenMode.ReadOnly);
+        try
+        {
+            Execute(conn, "PRAGMA busy_timeout = 2000;");
+            var hasTraces = conn.CreateCommand();
+            hasTraces.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'traces'";
+            if (Convert.ToInt64(hasTraces.ExecuteScalar()) == 0)
+                throw new StoreException($"'{path}' is an SQLite database but not a pmanalyze one (no traces table)");
+            return conn;
+        }
+        catch (SqliteException e)
+        {
+            conn.Dispose();
+            throw Explain(e, path);
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    static SqliteConnection Open(string path, SqliteOpenMode mode)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString();
+        var conn = new SqliteConnection(cs);
+        try
+        {
+            conn.Open();
+            return conn;
+        }
+        catch (SqliteException e)
+        {
+            conn.Dispose();
+            throw Explain(e, path);
+        }
+    }
+
+    /// <summary>The user's view of an SQLite error on the database at <paramref name="path"/>.</summary>
+    public static StoreException Explain(SqliteException e, string path) => e.SqliteErrorCode switch
+    {
+        5 or 6 => new StoreException($"database '{path}' is locked by another process; try again when it is done", e),
+        8 => new StoreException($"database '{path}' is read-only", e),
+        14 => new StoreException($"cannot open database '{path}'", e),
+        11 or 26 => new StoreException($"'{path}' is not a pmanalyze database (not SQLite, or damaged)", e),
+        13 => new StoreException($"the disk holding '{path}' is full", e),
+        _ => new StoreException($"database '{path}': {FirstLine(e.Message)}", e),
+    };
+
+    public static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    static void EnsureSchema(SqliteConnection conn)
+    {
+        var version = conn.CreateCommand();
+        version.CommandText = "SELECT value FROM schema_info WHERE key = 'version'";
+        try
+        {
+            if (version.ExecuteScalar() is string v && v == SchemaVersion.ToString()) return;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1) { /* no schema_info yet: a new database */ }
+        using var tx = conn.BeginTransaction();
+        Execute(conn, SchemaSql(), tx);
+        Execute(conn, $"INSERT OR REPLACE INTO schema_info(key, value) VALUES ('version', '{SchemaVersion}');", tx);
+        tx.Commit();
+    }
+
+    static string SchemaSql()
+    {
+        using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("PyMemTrace.Store.Schema.schema.sql")
+                      ?? throw new InvalidOperationException("schema.sql is not embedded");
+        return new StreamReader(s).ReadToEnd();
+    }
+
+    internal static void Execute(SqliteConnection conn, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        cmd.ExecuteNonQuery();
+    }
+}

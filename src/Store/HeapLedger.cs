@@ -1,0 +1,80 @@
+using PyMemTrace.Parser.Model;
+
+namespace PyMemTrace.Store;
+
+/// <summary>What the accounting rules made of one event.</summary>
+public readonly record struct EventOutcome(string? Status, long FreedBytes, bool Replaced, long? ChainId);
+
+/// <summary>
+/// The accounting contract: tracks live blocks per (pid, pointer) through every event, in log order.
+/// malloc/calloc make a block live (a pointer still live means its free was missed: that block is dropped);
+/// realloc releases a live old block and makes the new one live at the realloc's site; free releases a live block.
+/// Realloc chains follow a block through successive reallocs.
+/// </summary>
+public sealed class HeapLedger
+{
+    readonly record struct Block(long EventId, long Size, long ChainId);
+
+    readonly Dictionary<(int Pid, long Pointer), Block> _live = new();
+    long _nextChainId = 1;
+
+    public long LiveBytes { get; private set; }
+    public int LiveBlocks => _live.Count;
+
+    public EventOutcome Apply(long eventId, int pid, in MemoryCall call) => call.Kind switch
+    {
+        CallKind.Malloc or CallKind.Calloc => Allocate(eventId, pid, call),
+        CallKind.Realloc => Reallocate(eventId, pid, call),
+        _ => Free(pid, call.Pointer),
+    };
+
+    /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks.</summary>
+    public IEnumerable<long> LiveEventIds() => _live.Values.Select(b => b.EventId);
+
+    EventOutcome Allocate(long eventId, int pid, in MemoryCall call)
+    {
+        bool replaced = Drop(pid, call.Pointer);
+        MakeLive(pid, call.Pointer, new Block(eventId, call.Size, 0));
+        return new EventOutcome(null, 0, replaced, null);
+    }
+
+    EventOutcome Reallocate(long eventId, int pid, in MemoryCall call)
+    {
+        string status;
+        long freed = 0, chain = 0;
+        if (call.OldPointer == 0) status = "null";
+        else if (_live.Remove((pid, call.OldPointer), out var old))
+        {
+            status = "freed";
+            freed = old.Size;
+            LiveBytes -= old.Size;
+            chain = old.ChainId != 0 ? old.ChainId : _nextChainId++;
+        }
+        else status = "unknown";
+        bool replaced = Drop(pid, call.Pointer);
+        MakeLive(pid, call.Pointer, new Block(eventId, call.Size, chain));
+        return new EventOutcome(status, freed, replaced, chain == 0 ? null : chain);
+    }
+
+    EventOutcome Free(int pid, long pointer)
+    {
+        if (pointer == 0) return new EventOutcome("null", 0, false, null);
+        if (!_live.Remove((pid, pointer), out var block)) return new EventOutcome("unknown", 0, false, null);
+        LiveBytes -= block.Size;
+        return new EventOutcome("freed", block.Size, false, block.ChainId == 0 ? null : block.ChainId);
+    }
+
+    /// <summary>Drops a block whose free was never seen; its bytes leave the live total without counting as freed.</summary>
+    bool Drop(int pid, long pointer)
+    {
+        if (!_live.Remove((pid, pointer), out var stale)) return false;
+        LiveBytes -= stale.Size;
+        return true;
+    }
+
+    void MakeLive(int pid, long pointer, Block block)
+    {
+        _live[(pid, pointer)] = block;
+        LiveBytes += block.Size;
+    }
+}

@@ -1,0 +1,14 @@
+namespace PyMemTrace.Store;
+
+/// <summary>What one import did. When Duplicate is set, nothing was added: the content is already trace ExistingTraceId.</summary>
+public sealed record ImportResult(
+    long TraceId,
+    bool Duplicate,
+    long Lines,
+    long Bytes,
+    long Events,
+    long FlowLines,
+    long Notes,
+    long Unparsed,
+    long Aggregations,
+    TimeSpan Elapsed);

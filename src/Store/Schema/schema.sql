@@ -1,0 +1,185 @@
+-- pmanalyze store, schema version 1. Documented in docs/schema.md: keep the two in step.
+
+CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- One row per imported log.
+CREATE TABLE IF NOT EXISTS traces (
+    id              INTEGER PRIMARY KEY,
+    source          TEXT NOT NULL,      -- the path as given, or '-' for standard input
+    name            TEXT NOT NULL,      -- file name of the source
+    sha256          TEXT NOT NULL,      -- of the (decompressed) content: the same content is imported once
+    bytes           INTEGER NOT NULL,
+    imported_at     TEXT NOT NULL,      -- ISO-8601, UTC
+    lines           INTEGER NOT NULL,   -- every line of the log
+    events          INTEGER NOT NULL,   -- recognised malloc/calloc/realloc/free calls
+    flow_lines      INTEGER NOT NULL,   -- Python CALL/RTN lines of the call-stack mode
+    notes           INTEGER NOT NULL,   -- blank lines, BEGIN/END, notices, text and aggregation lines
+    unparsed_lines  INTEGER NOT NULL,   -- non-blank lines inside BEGIN..END that are none of the above
+    aggregations    INTEGER NOT NULL,   -- DTrace aggregation tables stored in agg_tables
+    tool_version    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS traces_by_sha256 ON traces(sha256);
+
+-- Python source sites (file, line, function), shared by all traces.
+CREATE TABLE IF NOT EXISTS sites (
+    id       INTEGER PRIMARY KEY,
+    file     TEXT NOT NULL,
+    line     INTEGER NOT NULL,
+    function TEXT NOT NULL,
+    UNIQUE (file, line, function)
+);
+
+-- Python call stacks of the call-stack mode, as a tree: a stack is its top frame plus its parent stack.
+CREATE TABLE IF NOT EXISTS stacks (
+    id        INTEGER PRIMARY KEY,
+    parent_id INTEGER,                  -- NULL for an outermost frame
+    file      TEXT NOT NULL,
+    function  TEXT NOT NULL,
+    depth     INTEGER NOT NULL          -- 1 for an outermost frame
+);
+
+-- One row per memory event, with what the accounting rules made of it.
+CREATE TABLE IF NOT EXISTS events (
+    id          INTEGER PRIMARY KEY,
+    trace_id    INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,       -- 1-based event number within the trace
+    line        INTEGER NOT NULL,       -- line number in the log
+    pid         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,          -- malloc | calloc | realloc | free
+    api         TEXT NOT NULL,          -- as printed: malloc, _PyObject_Malloc, _PyMem_RawRealloc, ...
+    site_id     INTEGER NOT NULL,       -- the calling site (file, line, function) of the line
+    size        INTEGER,                -- requested bytes (calloc: nmemb*elsize; realloc: new size); NULL for free
+    nmemb       INTEGER,                -- calloc's arguments
+    elsize      INTEGER,
+    ptr         INTEGER NOT NULL,       -- block returned (malloc, calloc, realloc) or passed to free
+    old_ptr     INTEGER,                -- realloc's old block
+    status      TEXT,                   -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
+    freed_bytes INTEGER NOT NULL,       -- bytes of the live block this event released (free, or realloc's old block)
+    replaced    INTEGER NOT NULL,       -- 1: the returned pointer was still live, its free was missed; that block is dropped
+    live_bytes  INTEGER NOT NULL,       -- live bytes of all pids after this event
+    live_blocks INTEGER NOT NULL,       -- live blocks of all pids after this event
+    chain_id    INTEGER,                -- realloc chain of a realloc, or the chain a free ended
+    leaked      INTEGER NOT NULL,       -- 1: the block this event (re)allocated is still live at the end
+    stack_id    INTEGER                 -- Python call stack at this event (call-stack mode), see stacks
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_trace_seq ON events(trace_id, seq);
+CREATE INDEX IF NOT EXISTS events_leaked ON events(trace_id, site_id) WHERE leaked = 1;
+CREATE INDEX IF NOT EXISTS events_by_chain ON events(trace_id, chain_id) WHERE chain_id IS NOT NULL;
+
+-- Python CALL/RTN lines of the call-stack mode.
+CREATE TABLE IF NOT EXISTS flow (
+    trace_id  INTEGER NOT NULL,
+    line      INTEGER NOT NULL,
+    pid       INTEGER NOT NULL,
+    type      TEXT NOT NULL,            -- CALL | RTN
+    file      TEXT NOT NULL,
+    file_line INTEGER NOT NULL,
+    function  TEXT NOT NULL,
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- Every line that is neither an event, a flow line nor unparsed: kind is blank, begin, end, text, notice, flow or aggregation.
+CREATE TABLE IF NOT EXISTS notes (
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    text     TEXT NOT NULL,
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- Non-blank lines inside BEGIN..END that no rule recognised, kept as they were.
+CREATE TABLE IF NOT EXISTS unparsed (
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,
+    text     TEXT NOT NULL,
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- DTrace's own aggregations printed after END.
+CREATE TABLE IF NOT EXISTS agg_tables (
+    id       INTEGER PRIMARY KEY,
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,          -- line of the table header (or of the value, for scalars)
+    section  TEXT NOT NULL,             -- title the table stands under, '' when none
+    key      TEXT NOT NULL,             -- JSON array of the key columns
+    kind     TEXT NOT NULL,             -- quantize | lquantize | llquantize | scalar
+    total    INTEGER                    -- the total printed on the key line, NULL when none
+);
+CREATE INDEX IF NOT EXISTS agg_tables_by_trace ON agg_tables(trace_id);
+
+CREATE TABLE IF NOT EXISTS agg_buckets (
+    table_id INTEGER NOT NULL,
+    ord      INTEGER NOT NULL,          -- row order as printed
+    value    INTEGER NOT NULL,
+    count    INTEGER NOT NULL,
+    bound    TEXT,                      -- '<' or '>=' on lquantize end rows
+    PRIMARY KEY (table_id, ord)
+) WITHOUT ROWID;
+
+-- Reports, as views: every report of pmanalyze can be reproduced with `pmanalyze query`.
+
+CREATE VIEW IF NOT EXISTS leak_sites AS
+SELECT e.trace_id, s.file, s.line, s.function, count(*) AS count, sum(e.size) AS bytes
+FROM events e JOIN sites s ON s.id = e.site_id
+WHERE e.leaked = 1
+GROUP BY e.trace_id, e.site_id;
+
+CREATE VIEW IF NOT EXISTS leaked_blocks AS
+SELECT e.trace_id, e.pid, printf('0x%x', e.ptr) AS pointer, e.size, s.file, s.line, s.function,
+       e.line AS log_line, e.seq AS event
+FROM events e JOIN sites s ON s.id = e.site_id
+WHERE e.leaked = 1;
+
+CREATE VIEW IF NOT EXISTS function_totals AS
+SELECT e.trace_id, s.file, s.function,
+       sum(e.kind IN ('malloc', 'calloc')) AS allocs,
+       sum(e.kind = 'realloc') AS reallocs,
+       coalesce(sum(e.size), 0) AS bytes_allocated,
+       sum(e.kind = 'free' AND e.status = 'freed') AS frees,
+       sum(e.freed_bytes) AS bytes_freed,
+       sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END) AS bytes_outstanding
+FROM events e JOIN sites s ON s.id = e.site_id
+WHERE e.kind <> 'free' OR e.status = 'freed'
+GROUP BY e.trace_id, s.file, s.function;
+
+CREATE VIEW IF NOT EXISTS realloc_chains AS
+WITH c AS (
+    SELECT trace_id, chain_id,
+           min(CASE WHEN kind = 'realloc' THEN id END) AS first_id,
+           max(CASE WHEN kind = 'realloc' THEN id END) AS last_id,
+           sum(kind = 'realloc') AS length,
+           max(kind = 'free') AS freed
+    FROM events WHERE chain_id IS NOT NULL
+    GROUP BY trace_id, chain_id)
+SELECT c.trace_id, c.chain_id,
+       printf('0x%x', f.old_ptr) AS start_pointer, printf('0x%x', l.ptr) AS end_pointer,
+       c.length, f.freed_bytes AS first_size, l.size AS last_size, c.freed,
+       s.file, s.line, s.function
+FROM c JOIN events f ON f.id = c.first_id JOIN events l ON l.id = c.last_id JOIN sites s ON s.id = f.site_id
+WHERE c.freed = 1 OR l.leaked = 1;
+
+CREATE VIEW IF NOT EXISTS trace_summary AS
+SELECT t.id AS trace_id, t.lines, t.events,
+       coalesce(e.allocs, 0) AS allocs, coalesce(e.reallocs, 0) AS reallocs, coalesce(e.frees, 0) AS frees,
+       coalesce(e.null_frees, 0) AS null_frees, coalesce(e.unknown_frees, 0) AS unknown_frees,
+       coalesce(e.missed_frees, 0) AS missed_frees,
+       coalesce(e.bytes_allocated, 0) AS bytes_allocated, coalesce(e.bytes_freed, 0) AS bytes_freed,
+       coalesce(e.bytes_outstanding, 0) AS bytes_outstanding, coalesce(e.leaked_blocks, 0) AS leaked_blocks,
+       coalesce(e.peak_bytes, 0) AS peak_bytes, coalesce(e.peak_blocks, 0) AS peak_blocks,
+       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines
+FROM traces t LEFT JOIN (
+    SELECT trace_id,
+           sum(kind IN ('malloc', 'calloc')) AS allocs,
+           sum(kind = 'realloc') AS reallocs,
+           sum(kind = 'free' AND status = 'freed') AS frees,
+           sum(kind = 'free' AND status = 'null') AS null_frees,
+           sum(kind = 'free' AND status = 'unknown') AS unknown_frees,
+           sum(replaced) AS missed_frees,
+           sum(size) AS bytes_allocated,
+           sum(freed_bytes) AS bytes_freed,
+           sum(CASE WHEN leaked = 1 THEN size ELSE 0 END) AS bytes_outstanding,
+           sum(leaked) AS leaked_blocks,
+           max(live_bytes) AS peak_bytes,
+           max(live_blocks) AS peak_blocks,
+           max(size) AS max_alloc
+    FROM events GROUP BY trace_id) e ON e.trace_id = t.id;

@@ -1,0 +1,186 @@
+/*
+ * py_object_U_WITH_PYMALLOC.d - calls to the raw allocator of CPython
+ * (_PyMem_RawMalloc, _PyMem_RawCalloc, _PyMem_RawRealloc and _PyMem_RawFree
+ * in Objects/obmalloc.c), one line per call, each with the Python file, line
+ * and function that was running in the calling thread. Without pymalloc every
+ * object, however small, is allocated through these functions.
+ * Part of the pmanalyze toolkit: its output is read by `pmanalyze import`.
+ *
+ * PYTHON BUILD: CPython 3.6+ configured --with-dtrace and WITH_PYMALLOC
+ * Undefined, typically a debug build:
+ *     ../configure --with-dtrace --with-pydebug --without-pymalloc
+ * For a build with pymalloc use py_object_D_WITH_PYMALLOC.d. In a debug
+ * build, sizes and pointers are those of the raw blocks, which carry the
+ * debug hooks overhead (on 64-bit Python 3.9 a 177-byte request shows as
+ * 201; the amount differs between versions).
+ *
+ * RUN (-C runs the C preprocessor, needed for the -D options):
+ *     sudo dtrace -C -s toolkit/py_object_U_WITH_PYMALLOC.d -p PID > trace.log 2>&1
+ *     sudo dtrace -C -s toolkit/py_object_U_WITH_PYMALLOC.d -c 'python3 script.py' > trace.log 2>&1
+ * Stop with Ctrl-C (or let the -c command exit).
+ *
+ * OPTIONS:
+ *     -D FULL_FILE_PATH     print full paths of Python files, not basenames
+ *     -D PYTHON_CALL_STACK  also print a line per Python call and return
+ *
+ * OUTPUT (the format contract). Example lines are shown after a 4-space
+ * indent; the printf formats are given in brackets.
+ *
+ *    dtrace:::BEGIN
+ *
+ * Then one line per call made by a thread after it has run Python code.
+ * FILE:LINE and FUNCTION are the last Python line event (or function entry)
+ * of that thread. Head ["%6d %16s:%-4d -> %s "] of pid, file, line, function:
+ *
+ *     30273     ex_dtrace.py:89   -> create_list _PyMem_RawMalloc(185) _PyMem_RawMalloc returns 0x7f859ee681b0
+ *     30273     ex_dtrace.py:89   -> create_list _PyMem_RawCalloc(2, 8) _PyMem_RawCalloc returns 0x7f859ee67d40
+ *     30273     ex_dtrace.py:89   -> create_list _PyMem_RawRealloc(0x7f859ee681b0, 88) _PyMem_RawRealloc returns 0x7f859ee681b0
+ *     30273     ex_dtrace.py:89   -> create_list _PyMem_RawFree(0x7f859ee676e0)
+ *
+ * Sizes are decimal ["%d"], pointers "0x" and lower-case hex ["0x%x"], so
+ * NULL is "0x0". Malloc, Calloc and Realloc lines are printed when the call
+ * returns (a failed call shows "returns 0x0"), Free lines when it is entered.
+ * A traced call made inside another one is not printed.
+ *
+ * With -D PYTHON_CALL_STACK, a header right after BEGIN, then a line per
+ * Python call and return, indented two spaces per call depth of the thread
+ * ["%6d %16s:%-4d CALL %*s-> %s", "%6d %16s:%-4d RTN  %*s<- %s"]:
+ *
+ *    C    PID  DELTA(us)              FILE:LINE TYPE     -- FUNC
+ *     30273     ex_dtrace.py:40   CALL -> main
+ *     30273     ex_dtrace.py:85   CALL   -> create_list
+ *     30273     ex_dtrace.py:95   RTN    <- create_list
+ *
+ * At the end, a blank line and:
+ *
+ *    dtrace:::END
+ */
+
+#pragma D option quiet
+
+#ifdef FULL_FILE_PATH
+#define PYFILE(a)	copyinstr(a)
+#else
+#define PYFILE(a)	basename(copyinstr(a))
+#endif
+
+/* Which traced call is in progress in this thread (0: none). */
+inline int IN_MALLOC = 1;
+inline int IN_CALLOC = 2;
+inline int IN_REALLOC = 3;
+
+self string file;	/* Python location of this thread */
+self string func;
+self int line;
+self int inpy;		/* 1 once this thread has run Python code */
+self int depth;		/* Python call depth, for PYTHON_CALL_STACK */
+self int busy;		/* IN_* of the call between entry and return */
+self uint64_t size;	/* arguments of that call */
+self uint64_t nelem;
+self uint64_t old;
+
+dtrace:::BEGIN
+{
+	printf("dtrace:::BEGIN\n");
+#ifdef PYTHON_CALL_STACK
+	printf("%s %6s %10s  %16s:%-4s %-8s -- %s\n",
+	    "C", "PID", "DELTA(us)", "FILE", "LINE", "TYPE", "FUNC");
+#endif
+}
+
+/* Python call stack: arg0 file, arg1 function, arg2 line. */
+#ifdef PYTHON_CALL_STACK
+python$target:::function-entry
+{
+	printf("%6d %16s:%-4d CALL %*s-> %s\n", pid, PYFILE(arg0), arg2,
+	    self->depth * 2, "", copyinstr(arg1));
+	self->depth++;
+}
+
+python$target:::function-return
+{
+	self->depth -= self->depth > 0 ? 1 : 0;
+	printf("%6d %16s:%-4d RTN  %*s<- %s\n", pid, PYFILE(arg0), arg2,
+	    self->depth * 2, "", copyinstr(arg1));
+}
+#endif
+
+/* Where this thread is in Python code; kept until the next Python event. */
+python$target:::function-entry,
+python$target:::line
+{
+	self->file = PYFILE(arg0);
+	self->func = copyinstr(arg1);
+	self->line = (int)arg2;
+	self->inpy = 1;
+}
+
+/*
+ * The allocator functions take a context pointer first (arg0), so their
+ * real arguments start at arg1. In return probes arg1 is the return value.
+ */
+
+/* _PyMem_RawMalloc(ctx, size) */
+pid$target::_PyMem_RawMalloc:entry
+/self->inpy && self->busy == 0/
+{
+	self->busy = IN_MALLOC;
+	self->size = arg1;
+}
+
+pid$target::_PyMem_RawMalloc:return
+/self->busy == IN_MALLOC/
+{
+	printf("%6d %16s:%-4d -> %s _PyMem_RawMalloc(%d) _PyMem_RawMalloc returns 0x%x\n",
+	    pid, self->file, self->line, self->func, self->size, arg1);
+	self->busy = 0;
+}
+
+/* _PyMem_RawCalloc(ctx, nelem, size) */
+pid$target::_PyMem_RawCalloc:entry
+/self->inpy && self->busy == 0/
+{
+	self->busy = IN_CALLOC;
+	self->nelem = arg1;
+	self->size = arg2;
+}
+
+pid$target::_PyMem_RawCalloc:return
+/self->busy == IN_CALLOC/
+{
+	printf("%6d %16s:%-4d -> %s _PyMem_RawCalloc(%d, %d) _PyMem_RawCalloc returns 0x%x\n",
+	    pid, self->file, self->line, self->func, self->nelem, self->size,
+	    arg1);
+	self->busy = 0;
+}
+
+/* _PyMem_RawRealloc(ctx, old, size) */
+pid$target::_PyMem_RawRealloc:entry
+/self->inpy && self->busy == 0/
+{
+	self->busy = IN_REALLOC;
+	self->old = arg1;
+	self->size = arg2;
+}
+
+pid$target::_PyMem_RawRealloc:return
+/self->busy == IN_REALLOC/
+{
+	printf("%6d %16s:%-4d -> %s _PyMem_RawRealloc(0x%x, %d) _PyMem_RawRealloc returns 0x%x\n",
+	    pid, self->file, self->line, self->func, self->old, self->size,
+	    arg1);
+	self->busy = 0;
+}
+
+/* _PyMem_RawFree(ctx, ptr) */
+pid$target::_PyMem_RawFree:entry
+/self->inpy && self->busy == 0/
+{
+	printf("%6d %16s:%-4d -> %s _PyMem_RawFree(0x%x)\n",
+	    pid, self->file, self->line, self->func, arg1);
+}
+
+dtrace:::END
+{
+	printf("\ndtrace:::END\n");
+}

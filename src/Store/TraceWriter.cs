@@ -73,7 +73,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     public void OnNote(long lineNumber, string kind, string text)
     {
-        Notes++;
+        // A flow header counts with the flow lines, so that lines = events + flow lines + notes + unparsed.
+        if (kind == NoteKind.Flow) FlowLines++;
+        else Notes++;
         _note.Run(_traceId, lineNumber, kind, text);
     }
 

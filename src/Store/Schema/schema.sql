@@ -12,8 +12,8 @@ CREATE TABLE IF NOT EXISTS traces (
     imported_at     TEXT NOT NULL,      -- ISO-8601, UTC
     lines           INTEGER NOT NULL,   -- every line of the log
     events          INTEGER NOT NULL,   -- recognised malloc/calloc/realloc/free calls
-    flow_lines      INTEGER NOT NULL,   -- Python CALL/RTN lines of the call-stack mode
-    notes           INTEGER NOT NULL,   -- blank lines, BEGIN/END, notices, text and aggregation lines
+    flow_lines      INTEGER NOT NULL,   -- Python CALL/RTN lines of the call-stack mode and their header
+    notes           INTEGER NOT NULL,   -- blank lines, BEGIN/END, notices, text and aggregation lines (lines = events + flow_lines + notes + unparsed_lines)
     unparsed_lines  INTEGER NOT NULL,   -- non-blank lines inside BEGIN..END that are none of the above
     aggregations    INTEGER NOT NULL,   -- DTrace aggregation tables stored in agg_tables
     tool_version    TEXT NOT NULL

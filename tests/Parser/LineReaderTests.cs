@@ -1,0 +1,51 @@
+using System.Text;
+using PyMemTrace.Parser.Input;
+
+namespace PyMemTrace.Tests.Parser;
+
+public class LineReaderTests
+{
+    static List<string> Lines(byte[] bytes)
+    {
+        var reader = new LineReader(new MemoryStream(bytes));
+        var lines = new List<string>();
+        while (reader.TryReadLine(out var line)) lines.Add(line);
+        Assert.Equal(lines.Count, reader.LineCount);
+        Assert.Equal(bytes.Length, reader.ByteCount);
+        return lines;
+    }
+
+    [Fact]
+    public void Crlf_and_a_last_line_without_newline() =>
+        Assert.Equal(["a", "b", "c"], Lines("a\r\nb\r\nc"u8.ToArray()));
+
+    [Fact]
+    public void A_trailing_newline_does_not_make_an_extra_line() =>
+        Assert.Equal(["a", ""], Lines("a\n\n"u8.ToArray()));
+
+    [Fact]
+    public void Empty_input_has_no_lines() => Assert.Empty(Lines([]));
+
+    [Fact]
+    public void Valid_utf8_is_decoded_as_utf8_and_invalid_bytes_as_latin1()
+    {
+        var bytes = Encoding.UTF8.GetBytes("é\n").Concat(new byte[] { 0xe9, 0x41, 0x0a, 0x00, 0x01, 0x7f, 0x0a }).ToArray();
+        Assert.Equal(["é", "éA", "\0\u0001\u007f"], Lines(bytes));
+    }
+
+    [Fact]
+    public void A_line_longer_than_the_read_buffer_is_whole()
+    {
+        var longLine = new string('x', 300_000);
+        Assert.Equal([longLine, "y"], Lines(Encoding.ASCII.GetBytes(longLine + "\ny\n")));
+    }
+
+    [Fact]
+    public void The_content_hash_is_the_sha256_of_the_bytes()
+    {
+        var bytes = "dtrace:::BEGIN\n"u8.ToArray();
+        var reader = new LineReader(new MemoryStream(bytes));
+        while (reader.TryReadLine(out _)) { }
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), reader.ContentHash());
+    }
+}

@@ -10,7 +10,9 @@ root.Subcommands.Add(QueryCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine("pmanalyze: " + parsed.Errors[0].Message + " (see 'pmanalyze --help')");
+    // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" that comes with it.
+    var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+    Console.Error.WriteLine("pmanalyze: " + error.Message + " (see 'pmanalyze --help')");
     return Failure.ExitCode;
 }
 return parsed.Invoke();

@@ -16,7 +16,6 @@ public static class Database
         var conn = Open(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
-            Execute(conn, "PRAGMA busy_timeout = 2000;");
             EnsureSchema(conn);
             return conn;
         }
@@ -35,7 +34,6 @@ public static class Database
         var conn = Open(path, SqliteOpenMode.ReadOnly);
         try
         {
-            Execute(conn, "PRAGMA busy_timeout = 2000;");
             var hasTraces = conn.CreateCommand();
             hasTraces.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'traces'";
             if (Convert.ToInt64(hasTraces.ExecuteScalar()) == 0)
@@ -56,7 +54,8 @@ public static class Database
 
     static SqliteConnection Open(string path, SqliteOpenMode mode)
     {
-        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString();
+        // A lock held by another process is waited for briefly (DefaultTimeout, in seconds), then reported.
+        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false, DefaultTimeout = 2 }.ToString();
         var conn = new SqliteConnection(cs);
         try
         {

@@ -1,0 +1,126 @@
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Tests.Support;
+
+namespace PyMemTrace.Tests.Cli;
+
+/// <summary>Each bad input: one clear line on stderr, a non-zero exit, no stack trace, the database unharmed.</summary>
+public class BadInputTests
+{
+    static void OneLineFailure(Pmanalyze.Run run, string mentions)
+    {
+        Assert.NotEqual(0, run.ExitCode);
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one line on stderr, got:\n" + run.Stderr);
+        Assert.StartsWith("pmanalyze: ", lines[0]);
+        Assert.Contains(mentions, lines[0]);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public void A_missing_log()
+    {
+        using var dir = new TempDir();
+        OneLineFailure(Pmanalyze.Exec("import", dir.File("nope.log"), "--db", dir.Db), "does not exist");
+        Assert.False(File.Exists(dir.Db));
+    }
+
+    [Fact]
+    public void A_directory_as_log() 
+    {
+        using var dir = new TempDir();
+        OneLineFailure(Pmanalyze.Exec("import", dir.Path, "--db", dir.Db), "is a directory");
+    }
+
+    [Fact]
+    public void A_directory_as_database()
+    {
+        using var dir = new TempDir();
+        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Path), "is a directory");
+        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Path), "is a directory");
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Db, "this is not SQLite, it is a note to myself\n");
+        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db), "not a pmanalyze database");
+        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "not a pmanalyze database");
+        Assert.Equal("this is not SQLite, it is a note to myself\n", File.ReadAllText(dir.Db));
+    }
+
+    [Fact]
+    public void An_sqlite_database_of_something_else()
+    {
+        using var dir = new TempDir();
+        using (var c = new SqliteConnection($"Data Source={dir.Db};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE recipes(name TEXT)";
+            cmd.ExecuteNonQuery();
+        }
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "not a pmanalyze one");
+    }
+
+    [Fact]
+    public void A_missing_database_for_a_report()
+    {
+        using var dir = new TempDir();
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "no database");
+        Assert.False(File.Exists(dir.Db));
+    }
+
+    [Fact]
+    public void A_locked_database()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        using var holder = new SqliteConnection($"Data Source={dir.Db};Pooling=false");
+        holder.Open();
+        using (var lockIt = holder.CreateCommand())
+        {
+            lockIt.CommandText = "BEGIN EXCLUSIVE";
+            lockIt.ExecuteNonQuery();
+        }
+        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "locked");
+        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "locked");
+    }
+
+    [Fact]
+    public void A_read_only_database()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        var before = File.ReadAllBytes(dir.Db);
+        using (ReadOnlyFile.Make(dir.Db))
+        {
+            OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "read-only");
+            Assert.Contains("\"events\": 9", Pmanalyze.Ok("summary", "--db", dir.Db, "--format", "json").Stdout); // reports still read it
+        }
+        Assert.Equal(before, File.ReadAllBytes(dir.Db));
+    }
+
+    [Fact]
+    public void Bad_sql_and_writes_in_query()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        OneLineFailure(Pmanalyze.Exec("query", "SELEC nonsense", "--db", dir.Db), "SQL error");
+        OneLineFailure(Pmanalyze.Exec("query", "SELECT * FROM no_such_table", "--db", dir.Db), "no such table");
+        OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "read-only");
+        OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE events", "--db", dir.Db), "read-only");
+        Assert.Equal("9", Pmanalyze.Ok("query", "SELECT count(*) AS n FROM events", "--db", dir.Db, "--format", "csv").Stdout.Split('\n')[1].Trim());
+    }
+
+    [Fact]
+    public void Unknown_command_format_and_trace()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        OneLineFailure(Pmanalyze.Exec("frobnicate"), "frobnicate");
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--format", "xml"), "unknown format 'xml'");
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "42"), "no trace 42");
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "forty"), "forty");
+    }
+}

@@ -22,13 +22,13 @@ internal static class ImportCommand
             string dbPath = pr.GetValue(db)!;
             var result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force));
             if (result.Duplicate)
-            {
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
-                return 0;
+            else
+            {
+                Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+                if (result.Events == 0)
+                    Console.WriteLine("no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?");
             }
-            Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
-            if (result.Events == 0)
-                Console.WriteLine("no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?");
             if (pr.GetValue(quiet)) return 0;
             using var conn = Database.OpenReadOnly(dbPath);
             var render = new TextTableRenderer();

@@ -10,12 +10,6 @@ namespace PyMemTrace.Tests.Store;
 /// </summary>
 public class GeneratedLogTests
 {
-    static readonly string[] SummaryFields =
-    [
-        "lines", "events", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "bytes_allocated", "bytes_freed",
-        "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "unparsed_lines",
-    ];
-
     public static TheoryData<string> Logs() => new(Directory.GetFiles(Path.Combine(Fixtures.Dir, "generated"), "*.log").Select(Path.GetFileName).Order()!);
 
     [Theory, MemberData(nameof(Logs))]
@@ -26,7 +20,7 @@ public class GeneratedLogTests
         var result = InProcess.Import(dir.Db, Fixtures.Generated(log));
         using var conn = InProcess.Read(dir.Db);
         var summary = InProcess.Json(MemoryReports.Summary(conn, result.TraceId));
-        foreach (var field in SummaryFields)
+        foreach (var field in Fixtures.SummaryFields.Where(f => f != "missed_frees"))  // the generator makes no missed frees
             Assert.True(truth[field]!.GetValue<long>() == summary[field]!.GetValue<long>(), $"{log}: {field} truth {truth[field]} got {summary[field]}");
         Assert.Equal(0, summary["missed_frees"]!.GetValue<long>());
         Assert.Equal(truth["flow_lines"]!.GetValue<long>(), result.FlowLines);

@@ -8,12 +8,6 @@ namespace PyMemTrace.Tests.Store;
 /// <summary>The seed's seven example logs against their hand-checked expectations (tests/fixtures/seed/EXPECTED.md).</summary>
 public class SeedFixtureTests
 {
-    static readonly string[] SummaryFields =
-    [
-        "lines", "events", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",
-        "bytes_freed", "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "unparsed_lines",
-    ];
-
     public static TheoryData<string> Logs() => new(Fixtures.SeedLogs());
 
     [Theory, MemberData(nameof(Logs))]
@@ -26,7 +20,7 @@ public class SeedFixtureTests
         var trace = TraceCatalog.Resolve(conn, null).Id;
 
         var summary = InProcess.Json(MemoryReports.Summary(conn, trace));
-        foreach (var field in SummaryFields)
+        foreach (var field in Fixtures.SummaryFields)
             Assert.True(expected[field]!.GetValue<long>() == summary[field]!.GetValue<long>(), $"{log}: {field} expected {expected[field]} got {summary[field]}");
         Assert.Equal(Fixtures.Canonical(expected["leaks"]), Fixtures.Canonical(InProcess.Json(MemoryReports.LeakSites(conn, trace, null))));
         Assert.Equal(Sorted(expected["functions"]!), Sorted(InProcess.Json(MemoryReports.Functions(conn, trace, null))));

@@ -6,6 +6,13 @@ namespace PyMemTrace.Tests.Support;
 /// <summary>Paths of the fixture files copied next to the test assembly.</summary>
 public static class Fixtures
 {
+    /// <summary>The summary's JSON fields of issue 2, in order.</summary>
+    public static readonly string[] SummaryFields =
+    [
+        "lines", "events", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",
+        "bytes_freed", "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "unparsed_lines",
+    ];
+
     public static string Dir => Path.Combine(AppContext.BaseDirectory, "fixtures");
     public static string Path_(string relative) => Path.Combine(Dir, relative);
     public static string Seed(string name) => Path.Combine(Dir, "seed", name);

@@ -41,6 +41,8 @@ public sealed class TextTableRenderer : IRenderer
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("G", CultureInfo.InvariantCulture),
         byte[] bytes => "x'" + Convert.ToHexString(bytes) + "'",
+        System.Collections.IDictionary map => string.Join(", ", map.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}: {Cell(e.Value)}")),
+        System.Collections.IEnumerable list and not string => string.Join(", ", list.Cast<object?>().Select(Cell)),
         _ => Visible(value.ToString() ?? ""),
     };
 

@@ -47,7 +47,13 @@ internal static class DTraceOutputCommands
         var format = new Option<string>("--format") { Description = "Output format: folded (flame graph), json, table or csv", DefaultValueFactory = _ => "folded" };
         format.AcceptOnlyFromAmong("folded", "json", "table", "csv");
         return ReportCommands.Report("stacks", "Requested bytes by call stack (allocations and reallocs), root frame first", format,
-            (conn, trace, top, _) => StackReports.Stacks(conn, trace, top),
+            (conn, trace, top, _) =>
+            {
+                var stacks = StackReports.Stacks(conn, trace, top);
+                if (stacks.Rows.Count == 0)
+                    Console.Error.WriteLine("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
+                return stacks;
+            },
             (f, _) => f == "folded" ? new FoldedStackRenderer() : Renderers.ForFormat(f)!);
     }
 }

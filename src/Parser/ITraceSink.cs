@@ -3,8 +3,10 @@ using PyMemTrace.Parser.Model;
 namespace PyMemTrace.Parser;
 
 /// <summary>
-/// Receives a log classified line by line. Every line reaches exactly one of OnEvent, OnFlow, OnNote or OnUnparsed,
-/// in line order; OnAggregation additionally reports each table once its last row has been read.
+/// Receives a log classified line by line. Every line reaches exactly one of OnEvent, OnFlow, OnNote (or one of the
+/// OnNote refinements OnNotice and OnRss) or OnUnparsed, in line order — except a call line whose return was printed
+/// on a later line, reported as one event when that return is read. OnAggregation additionally reports each
+/// aggregation once its last line has been read; OnRawText gives the line as read when escape sequences were removed.
 /// </summary>
 public interface ITraceSink
 {
@@ -13,4 +15,13 @@ public interface ITraceSink
     void OnNote(long lineNumber, string kind, string text);
     void OnUnparsed(long lineNumber, string text);
     void OnAggregation(AggregationTable table);
+
+    /// <summary>A DTrace notice line (<c>dtrace: ...</c>).</summary>
+    void OnNotice(long lineNumber, Notice notice, string text) => OnNote(lineNumber, NoteKind.Notice, text);
+
+    /// <summary>A <c>PS:</c> line: the resident size in KB (-1 when ps printed none) of pid, the pid of the line before it.</summary>
+    void OnRss(long lineNumber, int? pid, long kilobytes, string text) => OnNote(lineNumber, NoteKind.Rss, text);
+
+    /// <summary>The line as read, before its ANSI escape sequences were removed (the stripped text is reported as usual).</summary>
+    void OnRawText(long lineNumber, string raw) { }
 }

@@ -5,52 +5,91 @@ using PyMemTrace.Parser.Model;
 namespace PyMemTrace.Parser;
 
 /// <summary>
-/// Classifies every line of a DTrace log and hands it to a sink. Inside dtrace:::BEGIN..dtrace:::END a line is an
-/// event, a flow line, a notice, blank, or unparsed; outside, it is aggregation output or a note.
+/// Classifies every line of a DTrace log and hands it to a sink. ANSI escapes are removed first (the raw line is
+/// reported too). DTrace notices, flow-trace lines and PS: samples are recognised anywhere. Inside
+/// dtrace:::BEGIN..dtrace:::END a line is otherwise an event, blank, a lone return, or unparsed; outside, it is
+/// aggregation output or a note.
 /// </summary>
 public sealed class TraceReader(ITraceSink sink)
 {
     readonly AggregationReader _aggregations = new(sink);
+    readonly SplitCallJoiner _split = new(sink);
     bool _inBlock;
+    int? _lastPid;
 
     public void Read(LineReader lines)
     {
         while (lines.TryReadLine(out var text)) ReadLine(lines.LineCount, text);
+        _split.Finish();
         _aggregations.Finish();
     }
 
     public void ReadLine(long lineNumber, string text)
     {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.SequenceEqual("dtrace:::BEGIN"))
+        if (text.IndexOf('\x1b') >= 0)
         {
-            _aggregations.Finish();
-            _aggregations.ResetSection();
-            _inBlock = true;
-            sink.OnNote(lineNumber, NoteKind.Begin, text);
+            var plain = AnsiEscapes.Strip(text);
+            if (!ReferenceEquals(plain, text)) sink.OnRawText(lineNumber, text);
+            text = plain;
         }
-        else if (trimmed.SequenceEqual("dtrace:::END"))
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.SequenceEqual("dtrace:::BEGIN") || trimmed.SequenceEqual("dtrace:::END"))
         {
+            _split.Finish();
             _aggregations.Finish();
             _aggregations.ResetSection();
-            _inBlock = false;
-            sink.OnNote(lineNumber, NoteKind.End, text);
+            _inBlock = trimmed.SequenceEqual("dtrace:::BEGIN");
+            sink.OnNote(lineNumber, _inBlock ? NoteKind.Begin : NoteKind.End, text);
         }
         else if (_inBlock) ReadBlockLine(lineNumber, text, trimmed.IsEmpty);
+        else if (!trimmed.IsEmpty && TrySideLine(lineNumber, text, outside: true)) { }
         else _aggregations.Read(lineNumber, text);
     }
 
     void ReadBlockLine(long lineNumber, string text, bool blank)
     {
         if (blank) sink.OnNote(lineNumber, NoteKind.Blank, text);
-        else if (LooksLikeEvent(text) && EventLineGrammar.TryParse(text) is { } ev) sink.OnEvent(lineNumber, ev);
-        else if (LooksLikeFlow(text) && FlowLineGrammar.TryParse(text) is { } flow) sink.OnFlow(lineNumber, flow);
-        else if (text.StartsWith('C') && FlowLineGrammar.IsHeader(text)) sink.OnNote(lineNumber, NoteKind.Flow, text);
-        else if (NoticeGrammar.IsNotice(text)) sink.OnNote(lineNumber, NoteKind.Notice, text);
+        else if (LooksLikeEvent(text) && EventLineGrammar.TryParse(text) is { } ev)
+        {
+            _lastPid = ev.Pid;
+            sink.OnEvent(lineNumber, ev);
+        }
+        else if (TrySideLine(lineNumber, text, outside: false)) { }
+        else if (SideLineGrammar.TryParseReturn(text) is { } ret) _split.Return(lineNumber, text, ret.Api);
+        else if (LooksLikeEvent(text)) _split.Hold(lineNumber, text);
         else sink.OnUnparsed(lineNumber, text);
+        _split.Advance(lineNumber);
+    }
+
+    /// <summary>Notices, flow lines and PS: samples, which may appear inside or outside BEGIN..END.</summary>
+    bool TrySideLine(long lineNumber, string text, bool outside)
+    {
+        if (NoticeGrammar.TryParse(text) is { } notice)
+        {
+            if (outside) _aggregations.Finish();
+            sink.OnNotice(lineNumber, notice, text);
+        }
+        else if (LooksLikeFlow(text) && FlowLineGrammar.TryParse(text) is { } flow)
+        {
+            if (outside) _aggregations.Finish();
+            _lastPid = flow.Pid;
+            sink.OnFlow(lineNumber, flow);
+        }
+        else if (FlowLineGrammar.IsHeader(text))
+        {
+            if (outside) _aggregations.Finish();
+            sink.OnNote(lineNumber, NoteKind.Flow, text);
+        }
+        else if (SideLineGrammar.TryParseRss(text) is { } kb)
+        {
+            if (outside) _aggregations.Finish();
+            sink.OnRss(lineNumber, _lastPid, kb, text);
+        }
+        else return false;
+        return true;
     }
 
     // Cheap tests that spare the grammar most lines that cannot match.
     static bool LooksLikeEvent(string text) => text.Contains("-> ", StringComparison.Ordinal) && text.TrimEnd().Length > 0;
-    static bool LooksLikeFlow(string text) => text.Contains("CALL", StringComparison.Ordinal) || text.Contains("RTN", StringComparison.Ordinal);
+    static bool LooksLikeFlow(string text) => text.Contains("-> ", StringComparison.Ordinal) || text.Contains("<- ", StringComparison.Ordinal);
 }

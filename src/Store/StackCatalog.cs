@@ -11,6 +11,7 @@ internal sealed class StackCatalog(SqliteConnection conn, SqliteTransaction tx)
 {
     readonly Dictionary<(long Parent, string File, string Function), long> _ids = new();
     readonly Dictionary<int, List<long>> _stackOfPid = new();
+    readonly Dictionary<long, string> _functionOf = new();
     long _nextId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
 
     public void Call(int pid, string file, string function)
@@ -24,14 +25,24 @@ internal sealed class StackCatalog(SqliteConnection conn, SqliteTransaction tx)
             conn.Execute("INSERT INTO stacks(id, parent_id, file, function, depth) VALUES (@id, @parent, @file, @function, @depth)",
                 new { id, parent = parent == 0 ? (long?)null : parent, file, function, depth = stack.Count + 1 }, tx);
             _ids[key] = id;
+            _functionOf[id] = function;
         }
         stack.Add(id);
     }
 
-    public void Return(int pid)
+    /// <summary>
+    /// Leaves the innermost frame of that function and the frames above it (their returns were not printed).
+    /// A return with no such frame on the stack (tracing began inside it, or lines were lost) changes nothing.
+    /// </summary>
+    public void Return(int pid, string function)
     {
         var stack = StackOf(pid);
-        if (stack.Count > 0) stack.RemoveAt(stack.Count - 1);
+        for (int i = stack.Count - 1; i >= 0; i--)
+        {
+            if (_functionOf[stack[i]] != function) continue;
+            stack.RemoveRange(i, stack.Count - i);
+            return;
+        }
     }
 
     /// <summary>The pid's current stack, or null when no flow line has been seen for it.</summary>

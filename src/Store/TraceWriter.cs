@@ -19,6 +19,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly SiteCatalog _sites;
     readonly StackCatalog _stacks;
     readonly PreparedInsert _event, _note, _unparsed, _flow;
+    readonly SideTableWriter _side;
     long _nextEventId, _seq;
 
     // Keys are stored as readable JSON: a backtick or '<' stays as it is.
@@ -44,6 +45,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _note = new PreparedInsert(conn, tx, "notes", "trace_id", "line", "kind", "text");
         _unparsed = new PreparedInsert(conn, tx, "unparsed", "trace_id", "line", "text");
         _flow = new PreparedInsert(conn, tx, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
+        _side = new SideTableWriter(conn, tx, traceId);
     }
 
     public void OnEvent(long lineNumber, EventLine ev)
@@ -66,8 +68,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void OnFlow(long lineNumber, FlowLine flow)
     {
         FlowLines++;
-        if (flow.IsCall) _stacks.Call(flow.Pid, flow.File, flow.Function);
-        else _stacks.Return(flow.Pid);
+        if (flow.IsPythonFrame && flow.IsCall) _stacks.Call(flow.Pid, flow.File, flow.Function);
+        else if (flow.IsPythonFrame) _stacks.Return(flow.Pid, flow.Function);
+        _side.FlowInfo(lineNumber, flow);
         _flow.Run(_traceId, lineNumber, flow.Pid, flow.IsCall ? "CALL" : "RTN", flow.File, flow.Line, flow.Function);
     }
 
@@ -79,6 +82,20 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _note.Run(_traceId, lineNumber, kind, text);
     }
 
+    public void OnNotice(long lineNumber, Notice notice, string text)
+    {
+        OnNote(lineNumber, NoteKind.Notice, text);
+        _side.Notice(lineNumber, notice);
+    }
+
+    public void OnRss(long lineNumber, int? pid, long kilobytes, string text)
+    {
+        OnNote(lineNumber, NoteKind.Rss, text);
+        _side.Rss(lineNumber, pid, kilobytes);
+    }
+
+    public void OnRawText(long lineNumber, string raw) => _side.Raw(lineNumber, raw);
+
     public void OnUnparsed(long lineNumber, string text)
     {
         Unparsed++;
@@ -89,8 +106,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     {
         Aggregations++;
         long tableId = _conn.ExecuteScalar<long>(
-            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total) VALUES (@trace, @line, @section, @key, @kind, @total) RETURNING id",
-            new { trace = _traceId, line = table.Line, section = table.Section, key = JsonSerializer.Serialize(table.Key, KeyJson), kind = table.Kind, total = table.Total },
+            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (@trace, @line, @section, @key, @kind, @total, @keyText) RETURNING id",
+            new { trace = _traceId, line = table.Line, section = table.Section, key = JsonSerializer.Serialize(table.Key, KeyJson), kind = table.Kind, total = table.Total, keyText = table.KeyText },
             _tx);
         for (int i = 0; i < table.Buckets.Count; i++)
         {
@@ -121,5 +138,6 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _note.Dispose();
         _unparsed.Dispose();
         _flow.Dispose();
+        _side.Dispose();
     }
 }

@@ -41,11 +41,15 @@ internal static class ReportCommands
         return cmd;
     }
 
-    static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra)
+    static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra) =>
+        Report(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
+
+    /// <summary>A report command whose format option and renderer choice are the caller's.</summary>
+    internal static Command Report(string name, string description, Option<string> format,
+        Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, Func<string, ParseResult, IRenderer> renderer, params Option[] extra)
     {
         var db = CommonOptions.Db();
         var trace = CommonOptions.Trace();
-        var format = CommonOptions.Format();
         var top = CommonOptions.Top();
         var cmd = new Command(name, description) { db, trace, format, top };
         foreach (var o in extra) cmd.Options.Add(o);
@@ -54,7 +58,7 @@ internal static class ReportCommands
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
             var table = query(conn, t.Id, pr.GetValue(top), pr);
-            Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+            renderer(pr.GetValue(format)!, pr).Render(table, Console.Out);
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -7,12 +7,20 @@ using static PyMemTrace.Parser.Grammar.Tokens;
 namespace PyMemTrace.Parser.Grammar;
 
 /// <summary>
-/// The lines of a printa section after END:
+/// The lines DTrace prints for aggregations (printa, or the automatic print at exit):
 /// <code>
-/// Python malloc byte distributions by engine caller:                 section title
-///    python`_PyObject_Realloc, total bytes = 608                     key line (or: FILE, FUNCTION, bytes total = N)
+/// Python malloc byte distributions by engine caller:                 section title (ends with ':' or ',')
+///    python`_PyObject_Realloc, total bytes = 608                     key line with a printed total
+///    site.py, func, IterableUserDict                                 key line: columns
+///               libc.so.1`malloc                                     stack key: one frame a line
+///                 [ /usr/lib/python2.4/posixpath.py:62 (join) ]      ustack helper frame
 ///            value  ------------- Distribution ------------- count   table header
-///              512 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 1       bucket row (lquantize: "&lt; 0", "&gt;= 100")
+///              512 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 1       bucket row (quantize, lquantize, llquantize)
+///              &lt; 0 |                                         0       lquantize end rows: "&lt; MIN", "&gt;= MAX"
+///                1           @@@@@@@@@@|                     -123    negative counts draw left of the pipe
+///    os.py                func       _exists                10       scalar: key columns, then the value
+/// @a = 1                                                             scalar of a printa("@a = %@d") format
+///                  261                                               bare value: ends a stack key (stack() = count())
 /// </code>
 /// </summary>
 public static class AggregationGrammar
@@ -23,7 +31,7 @@ public static class AggregationGrammar
             .Then(String("count")).Then(LineEnd);
 
     static readonly Parser<char, string?> BoundMark =
-        OneOf(String(">="), String("<")).Before(Blanks).Select(s => (string?)s).Optional().Select(o => o.HasValue ? o.Value : null);
+        OneOf(String(">="), String("<")).Before(Blanks1).Select(s => (string?)s).Optional().Select(o => o.HasValue ? o.Value : null);
 
     /// <summary>Bars may stand on either side of the pipe: negative counts draw to the left.</summary>
     static readonly Parser<char, Unit> Bar =
@@ -33,19 +41,42 @@ public static class AggregationGrammar
         Map((bound, value, count) => new Bucket(value, count, bound),
             Blanks.Then(BoundMark), Signed.Before(Char(' ')).Before(Bar), Signed.Before(LineEnd));
 
-    static readonly Parser<char, Unit> TotalLabel =
-        Try(String(", total bytes = ")).Or(String(", bytes total = ")).IgnoreResult();
+    /// <summary><c>[ file.py:28 (func) ]</c>: a frame the ustack helper translated (Python source line).</summary>
+    static readonly Parser<char, string> HelperFrame =
+        Char('[').Then(Any.ManyThen(Try(Char(']').Before(LineEnd)))).Select(t => "[" + new string(t.Item1.ToArray()) + "]");
 
-    /// <summary><c>   KEY, ..., total bytes = N</c>: key columns separated by ", ", then the total.</summary>
+    /// <summary><c>module`function+0x1c</c>, <c>module`function</c>, or a bare address <c>0x7fff5fc01000</c>.</summary>
+    static readonly Parser<char, string> SymbolFrame =
+        Token(c => !char.IsWhiteSpace(c)).AtLeastOnceString()
+            .Assert(s => s.Contains('`') || IsAddress(s), "a frame is module`function or an address")
+            .Before(LineEnd);
+
+    /// <summary>One frame of a stack() or ustack() key, indented.</summary>
+    public static readonly Parser<char, string> Frame = Blanks1.Then(Try(HelperFrame).Or(SymbolFrame));
+
+    /// <summary>A line holding only a number: the value of an aggregation whose key is a stack, or of an unkeyed one.</summary>
+    public static readonly Parser<char, long> BareValue = Blanks.Then(Signed).Before(LineEnd);
+
+    static readonly Parser<char, string> TotalLabel =
+        Try(String(", total bytes = ")).Or(String(", bytes total = "));
+
+    /// <summary><c>   KEY, ..., total bytes = N</c> (toolkit formats): key columns separated by ", ", then the total.</summary>
     public static readonly Parser<char, (IReadOnlyList<string> Key, long Total)> KeyWithTotal =
-        Blanks1.Then(Any.ManyThen(Try(TotalLabel.Then(Signed).Before(LineEnd))))
-            .Select(t => ((IReadOnlyList<string>)new string(t.Item1.ToArray()).Split(", "), t.Item2));
+        Blanks.Then(Any.ManyThen(Try(TotalLabel.Then(Signed).Before(LineEnd))))
+            .Select(t => ((IReadOnlyList<string>)new string(t.Item1.ToArray()).Split(", ").Select(c => c.Trim()).ToArray(), t.Item2));
 
-    /// <summary>A title: an unindented line ending in a colon, e.g. <c>Python malloc byte distributions by engine caller:</c>.</summary>
-    public static bool IsSectionTitle(string text) =>
-        text.Length > 1 && !char.IsWhiteSpace(text[0]) && text.TrimEnd().EndsWith(':') && !text.StartsWith("dtrace:", StringComparison.Ordinal);
+    /// <summary>
+    /// KEY COLUMNS, blanks, VALUE: the value is set off by two blanks or more (DTrace pads its columns), or by one
+    /// after a key ending in '=' or ':' (formats like <c>printa("@a = %@d")</c>).
+    /// </summary>
+    public static readonly Parser<char, (string KeyText, long Value)> KeyAndValue =
+        Blanks.Then(Any.ManyThen(Try(Map((gap, value) => (gap, value), Token(c => c is ' ' or '\t').AtLeastOnceString(), Signed.Before(LineEnd)))))
+            .Select(t => (Key: new string(t.Item1.ToArray()), t.Item2.gap, t.Item2.value))
+            .Assert(t => t.Key.Length > 0 && (t.gap.Length >= 2 || t.Key.TrimEnd().EndsWith('=') || t.Key.TrimEnd().EndsWith(':')),
+                "not a key and its value")
+            .Select(t => (t.Key.TrimEnd(), t.value));
 
-    public static bool IsTableHeader(string text) => text.Contains("Distribution") && TableHeader.Parse(text).Success;
+    public static bool IsTableHeader(string text) => text.Contains("Distribution", StringComparison.Ordinal) && TableHeader.Parse(text).Success;
 
     public static Bucket? TryParseRow(string text)
     {
@@ -54,9 +85,59 @@ public static class AggregationGrammar
         return r.Success ? r.Value : null;
     }
 
+    public static string? TryParseFrame(string text)
+    {
+        if (text.Length == 0 || !char.IsWhiteSpace(text[0])) return null;
+        var r = Frame.Parse(text);
+        return r.Success ? r.Value : null;
+    }
+
+    public static long? TryParseBareValue(string text)
+    {
+        var r = BareValue.Parse(text);
+        return r.Success ? r.Value : null;
+    }
+
+    public static (string KeyText, long Value)? TryParseKeyAndValue(string text)
+    {
+        var r = KeyAndValue.Parse(text);
+        return r.Success ? r.Value : null;
+    }
+
+    /// <summary>A key line above a table: its columns, and the total when the format prints one.</summary>
     public static (IReadOnlyList<string> Key, long? Total) ParseKey(string text)
     {
         var r = KeyWithTotal.Parse(text);
-        return r.Success ? (r.Value.Key, r.Value.Total) : (new[] { text.Trim() }, null);
+        if (r.Success) return (r.Value.Key, r.Value.Total);
+        var kv = KeyAndValue.Parse(text);
+        if (kv.Success && kv.Value.KeyText.TrimEnd().EndsWith('=')) return (KeyColumns(kv.Value.KeyText), kv.Value.Value);
+        return (KeyColumns(text), null);
     }
+
+    /// <summary>
+    /// A title line: it ends with ':' or ',' (<c>Python malloc byte distributions by engine caller:</c>, <c>Count,</c>).
+    /// </summary>
+    public static bool IsTitle(string text)
+    {
+        var t = text.AsSpan().TrimEnd();
+        return t.Length > 1 && (t[^1] == ':' || t[^1] == ',') && !t.TrimStart().StartsWith("dtrace:", StringComparison.Ordinal);
+    }
+
+    /// <summary>The title without its padding and final ':' or ','.</summary>
+    public static string TitleText(string text) => text.Trim().TrimEnd(':', ',').TrimEnd();
+
+    /// <summary>
+    /// The columns of a key line: the toolkit's formats separate them with ", "; DTrace's own layout pads them
+    /// with two blanks or more.
+    /// </summary>
+    public static IReadOnlyList<string> KeyColumns(string keyText)
+    {
+        var t = keyText.Trim();
+        if (t.Length == 0) return Array.Empty<string>();
+        if (t.Contains(", ", StringComparison.Ordinal)) return t.Split(", ").Select(c => c.Trim()).ToArray();
+        return System.Text.RegularExpressions.Regex.Split(t, "[ \t]{2,}");
+    }
+
+    static bool IsAddress(string s) =>
+        s.Length > 2 && s.StartsWith("0x", StringComparison.Ordinal) && s.AsSpan(2).IndexOfAnyExcept("0123456789abcdefABCDEF") < 0;
 }

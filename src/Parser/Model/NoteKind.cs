@@ -7,7 +7,10 @@ public static class NoteKind
     public const string Begin = "begin";
     public const string End = "end";
     public const string Text = "text";           // outside BEGIN..END: prompts, program output, prose
-    public const string Notice = "notice";       // `dtrace: ...` messages
-    public const string Flow = "flow";           // call-stack mode CALL/RTN lines and their header
-    public const string Aggregation = "aggregation"; // section titles, keys, headers and rows of printa tables
+    public const string Notice = "notice";       // `dtrace: ...` messages (their kinds: the notices table)
+    public const string Flow = "flow";           // flow-trace header lines (the CALL/RTN lines themselves go to the flow table)
+    public const string Aggregation = "aggregation"; // section titles, keys, headers, rows and values of aggregations
+    public const string Rss = "rss";             // `PS: N` resident-size samples (their values: the rss_samples table)
+    public const string OrphanReturn = "orphan_return"; // ` _PyMem_RawRealloc returns 0x...` on its own line, no call to join
+    public const string SplitReturn = "split_return";   // the return half of a call split over two lines: the event is at the call's line
 }

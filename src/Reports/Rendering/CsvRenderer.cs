@@ -13,8 +13,11 @@ public sealed class CsvRenderer : IRenderer
         csv.NextRecord();
         foreach (var row in table.Rows)
         {
-            foreach (var v in row) csv.WriteField(v switch { null => "", bool b => b ? "true" : "false", byte[] bytes => Convert.ToHexString(bytes), _ => Convert.ToString(v, CultureInfo.InvariantCulture) });
+            foreach (var v in row) csv.WriteField(v switch { null => "", bool b => b ? "true" : "false", byte[] bytes => Convert.ToHexString(bytes), System.Collections.IEnumerable and not string => Nested(v), _ => Convert.ToString(v, CultureInfo.InvariantCulture) });
             csv.NextRecord();
         }
     }
+
+    /// <summary>A nested object or list (summary's notices) goes in one field as compact JSON.</summary>
+    static string Nested(object value) => JsonRenderer.Compact(value);
 }

@@ -41,8 +41,15 @@ public sealed class TextTableRenderer : IRenderer
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("G", CultureInfo.InvariantCulture),
         byte[] bytes => "x'" + Convert.ToHexString(bytes) + "'",
+        System.Collections.IDictionary map => string.Join(", ", Entries(map).Select(e => $"{e.Key}: {Cell(e.Value)}")),
+        System.Collections.IEnumerable list and not string => string.Join(", ", list.Cast<object?>().Select(Cell)),
         _ => Visible(value.ToString() ?? ""),
     };
+
+    static IEnumerable<System.Collections.DictionaryEntry> Entries(System.Collections.IDictionary map)
+    {
+        foreach (System.Collections.DictionaryEntry e in map) yield return e;
+    }
 
     /// <summary>A terminal must not interpret bytes from a log: control characters are shown as \xNN.</summary>
     static string Visible(string s)

@@ -103,7 +103,8 @@ CREATE TABLE IF NOT EXISTS agg_tables (
     section  TEXT NOT NULL,             -- title the table stands under, '' when none
     key      TEXT NOT NULL,             -- JSON array of the key columns
     kind     TEXT NOT NULL,             -- quantize | lquantize | llquantize | scalar
-    total    INTEGER                    -- the total printed on the key line, NULL when none
+    total    INTEGER,                   -- the total printed on the key line, or a scalar's value; NULL when none
+    key_text TEXT NOT NULL DEFAULT ''   -- the key lines as printed (trimmed, joined by newlines)
 );
 CREATE INDEX IF NOT EXISTS agg_tables_by_trace ON agg_tables(trace_id);
 
@@ -183,3 +184,88 @@ FROM traces t LEFT JOIN (
            max(live_blocks) AS peak_blocks,
            max(size) AS max_alloc
     FROM events GROUP BY trace_id) e ON e.trace_id = t.id;
+
+-- Issue 3: DTrace's own output beyond the memory events.
+
+-- DTrace notices (`dtrace: ...` lines; each is also in notes with kind 'notice'), by kind: buffer_drops,
+-- aggregation_drops, dynamic_variable_drops, speculative_drops, other_drops, error, aborted (these mean records
+-- were lost), pid_exited, probes_matched, sip, other.
+CREATE TABLE IF NOT EXISTS notices (
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    number   INTEGER,                   -- drops: how many; probes_matched: probes; pid_exited: the pid
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- The extra columns of DTraceToolkit flow lines (py_flowinfo.d and kin), one row per such line of the flow table.
+CREATE TABLE IF NOT EXISTS flow_info (
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,
+    cpu      INTEGER NOT NULL,
+    delta_us INTEGER NOT NULL,          -- microseconds since the previous line
+    probe    TEXT NOT NULL,             -- func (a Python call: moves the stack), syscall, ...
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- `PS: N` lines of the RSS-sampling script: resident size in KB after a Python call.
+CREATE TABLE IF NOT EXISTS rss_samples (
+    trace_id  INTEGER NOT NULL,
+    line      INTEGER NOT NULL,
+    pid       INTEGER,                  -- of the flow or event line before the sample
+    kilobytes INTEGER NOT NULL,         -- -1 when ps printed nothing (the process had exited)
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+-- Lines as read when ANSI escape sequences were removed before parsing (the stripped text is where it belongs).
+CREATE TABLE IF NOT EXISTS raw_lines (
+    trace_id INTEGER NOT NULL,
+    line     INTEGER NOT NULL,
+    text     TEXT NOT NULL,
+    PRIMARY KEY (trace_id, line)
+) WITHOUT ROWID;
+
+CREATE VIEW IF NOT EXISTS notice_counts AS
+SELECT trace_id, kind, count(*) AS lines, sum(number) AS number FROM notices GROUP BY trace_id, kind;
+
+CREATE VIEW IF NOT EXISTS rss_series AS
+SELECT r.trace_id, r.pid, row_number() OVER (PARTITION BY r.trace_id, r.pid ORDER BY r.line) AS sample,
+       r.line, r.kilobytes
+FROM rss_samples r WHERE r.kilobytes >= 0;
+
+-- A stack's frames root first, 'file:function' joined by ';' (the flame-graph folded form; ';' in names becomes ':').
+CREATE VIEW IF NOT EXISTS stack_paths AS
+WITH RECURSIVE p(stack_id, path, depth) AS (
+    SELECT id, replace(file || ':' || function, ';', ':'), depth FROM stacks WHERE parent_id IS NULL
+    UNION ALL
+    SELECT s.id, p.path || ';' || replace(s.file || ':' || s.function, ';', ':'), s.depth
+    FROM stacks s JOIN p ON s.parent_id = p.stack_id)
+SELECT stack_id, path, depth FROM p;
+
+-- Requested bytes (allocations and reallocs) by call stack: "which call paths allocate the most".
+CREATE VIEW IF NOT EXISTS stack_totals AS
+SELECT e.trace_id, e.stack_id, coalesce(p.path, '[no stack]') AS path,
+       sum(e.kind IN ('malloc', 'calloc')) AS allocs, sum(e.kind = 'realloc') AS reallocs, sum(e.size) AS bytes
+FROM events e LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
+WHERE e.kind <> 'free'
+GROUP BY e.trace_id, e.stack_id;
+
+-- The memory scripts' per (file, function) malloc totals (key [file, function] with a printed total) against the
+-- malloc events of the same file and function: missing_bytes > 0 means DTrace dropped event records.
+CREATE VIEW IF NOT EXISTS malloc_reconcile AS
+WITH agg AS (
+    SELECT trace_id, json_extract(key, '$[0]') AS file, json_extract(key, '$[1]') AS function, sum(total) AS bytes
+    FROM agg_tables
+    WHERE kind <> 'scalar' AND total IS NOT NULL AND json_array_length(key) = 2
+    GROUP BY trace_id, file, function),
+ev AS (
+    SELECT e.trace_id, s.file, s.function, sum(e.size) AS bytes
+    FROM events e JOIN sites s ON s.id = e.site_id
+    WHERE e.kind = 'malloc' AND e.trace_id IN (SELECT trace_id FROM agg)
+    GROUP BY e.trace_id, s.file, s.function)
+SELECT a.trace_id, a.file, a.function, coalesce(e.bytes, 0) AS event_bytes, a.bytes AS aggregation_bytes,
+       a.bytes - coalesce(e.bytes, 0) AS missing_bytes
+FROM agg a LEFT JOIN ev e ON e.trace_id = a.trace_id AND e.file = a.file AND e.function = a.function
+UNION ALL
+SELECT e.trace_id, e.file, e.function, e.bytes, 0, -e.bytes
+FROM ev e WHERE NOT EXISTS (SELECT 1 FROM agg a WHERE a.trace_id = e.trace_id AND a.file = e.file AND a.function = e.function);

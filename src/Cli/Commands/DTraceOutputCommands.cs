@@ -1,0 +1,59 @@
+using System.CommandLine;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>aggregations, reconcile, stacks: DTrace's own output (aggregations, drops, stacks) read back from the store.</summary>
+internal static class DTraceOutputCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return Aggregations();
+        yield return Reconcile();
+        yield return Stacks();
+    }
+
+    /// <summary>table: as DTrace prints them; json: one object per table, buckets nested; csv: one row per bucket.</summary>
+    static Command Aggregations()
+    {
+        var section = new Option<string?>("--section") { Description = "Only tables whose section title contains TEXT (case-insensitive)" };
+        return ReportCommands.Report("aggregations",
+            "Every DTrace aggregation of the trace (quantize, lquantize, llquantize, scalar), as DTrace prints them",
+            CommonOptions.Format(),
+            (conn, trace, _, pr) => pr.GetValue<string>("--format") == "csv"
+                ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
+                : AggregationReports.Tables(conn, trace, pr.GetValue(section)),
+            (format, _) => format == "table" ? new DTraceAggregationRenderer() : Renderers.ForFormat(format)!,
+            section);
+    }
+
+    /// <summary>The rows, and a plain verdict: on stdout before a table, on stderr with csv and json (stdout stays machine-readable).</summary>
+    static Command Reconcile() =>
+        ReportCommands.Report("reconcile",
+            "Compare the scripts' per-(file, function) malloc totals with the malloc events: did DTrace drop records?",
+            CommonOptions.Format(),
+            (conn, trace, _, pr) =>
+            {
+                var verdict = DropReports.Verdict(conn, trace);
+                if (pr.GetValue<string>("--format") == "table") Console.WriteLine(verdict + Environment.NewLine);
+                else Console.Error.WriteLine(verdict);
+                return DropReports.Reconcile(conn, trace);
+            },
+            (format, _) => Renderers.ForFormat(format)!);
+
+    static Command Stacks()
+    {
+        var format = new Option<string>("--format") { Description = "Output format: folded (flame graph), json, table or csv", DefaultValueFactory = _ => "folded" };
+        format.AcceptOnlyFromAmong("folded", "json", "table", "csv");
+        return ReportCommands.Report("stacks", "Requested bytes by call stack (allocations and reallocs), root frame first", format,
+            (conn, trace, top, _) =>
+            {
+                var stacks = StackReports.Stacks(conn, trace, top);
+                if (stacks.Rows.Count == 0)
+                    Console.Error.WriteLine("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
+                return stacks;
+            },
+            (f, _) => f == "folded" ? new FoldedStackRenderer() : Renderers.ForFormat(f)!);
+    }
+}

@@ -1,0 +1,17 @@
+using System.Globalization;
+
+namespace PyMemTrace.Reports.Rendering;
+
+/// <summary>
+/// The flame-graph folded-stack format (flamegraph.pl, speedscope, inferno): one line per stack, frames root first
+/// joined by ';', a space, the weight. Reads the columns "stack" and "bytes".
+/// </summary>
+public sealed class FoldedStackRenderer : IRenderer
+{
+    public void Render(ReportTable table, TextWriter output)
+    {
+        int stack = table.IndexOf("stack"), bytes = table.IndexOf("bytes");
+        foreach (var row in table.Rows)
+            output.WriteLine($"{row[stack]} {Convert.ToString(row[bytes], CultureInfo.InvariantCulture)}");
+    }
+}

@@ -22,13 +22,16 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
     long _nextEventId = firstEventId, _seq;
 
     public long Events => _seq;
+    public TraceTotals Totals { get; } = new();
 
     public EventRow Account(long lineNumber, EventLine ev)
     {
         long id = _nextEventId++;
         var outcome = _ledger.Apply(id, ev.Pid, ev.Call);
-        return new EventRow(id, ++_seq, lineNumber, ev.Pid, ev.Call, SiteOf(ev), outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
+        var row = new EventRow(id, ++_seq, lineNumber, ev.Pid, ev.Call, SiteOf(ev), outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
             _stacks.Current(ev.Pid));
+        Totals.Add(row);
+        return row;
     }
 
     public void Flow(FlowLine flow)

@@ -21,7 +21,7 @@ internal static class ImportPipeline
     const int BatchSize = 8192;
     const int BatchesInFlight = 3;
 
-    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, IReadOnlyList<long> LiveEventIds);
+    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, EventAccounting Accounting);
 
     public static Outcome Run(LineReader lines, TraceWriter writer)
     {
@@ -30,7 +30,7 @@ internal static class ImportPipeline
         for (int i = 0; i < BatchesInFlight + 2; i++) empty.Add(new Batch());
         using var stop = new CancellationTokenSource();
         TimeSpan producing = default;
-        IReadOnlyList<long> live = [];
+        EventAccounting? accounting = null;
 
         var producer = Task.Factory.StartNew(() =>
         {
@@ -38,11 +38,10 @@ internal static class ImportPipeline
             try
             {
                 var recorder = new Recorder(full, empty, stop.Token);
-                var accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddStack);
+                accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddStack);
                 recorder.Accounting = accounting;
                 new TraceReader(recorder).Read(lines);
                 recorder.Flush();
-                live = accounting.LiveEventIds().ToList();
             }
             finally
             {
@@ -78,7 +77,7 @@ internal static class ImportPipeline
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
         }
         var read = lines.ReadTime;
-        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), live);
+        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), accounting!);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -9,8 +9,17 @@ namespace PyMemTrace.Store;
 internal sealed class PinnedUtf8
 {
     readonly Dictionary<string, byte[]> _bytes = new(StringComparer.Ordinal);
+    string? _lastText;
+    byte[]? _lastBytes;
 
     public byte[] Of(string text)
+    {
+        if (ReferenceEquals(text, _lastText)) return _lastBytes!; // the same literal as the row before: the common case
+        _lastText = text;
+        return _lastBytes = Lookup(text);
+    }
+
+    byte[] Lookup(string text)
     {
         if (_bytes.TryGetValue(text, out var b)) return b;
         var encoded = Encoding.UTF8.GetBytes(text);

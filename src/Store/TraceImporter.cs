@@ -55,7 +55,7 @@ public static class TraceImporter
         using (ImportProgress.Every(progress, lines, input, clock))
             run = ImportPipeline.Run(lines, writer);
         long indexStarted = Stopwatch.GetTimestamp();
-        writer.MarkLeaks(run.LiveEventIds);
+        writer.Finish(run.Accounting);
         indexes.Rebuild();
         var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed);
         string hash = lines.ContentHash();

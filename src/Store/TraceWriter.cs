@@ -20,7 +20,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly SiteCatalog _sites;
     readonly List<long> _siteIds = new();
     readonly PreparedStatement _event, _note, _unparsed, _flow, _stack;
-    readonly PinnedUtf8 _text = new();
+    readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
     EventAccounting? _accounting;
 
     // Keys are stored as readable JSON: a backtick or '<' stays as it is.
@@ -50,6 +50,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _unparsed = PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text");
         _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
         _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
+        _event.Bind(2, traceId).Bind(20, 0); // the same for every row: bound once (reset keeps bindings)
     }
 
     /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
@@ -102,31 +103,30 @@ public sealed class TraceWriter : ITraceSink, IDisposable
             .Bind(5, flow.File).Bind(6, flow.Line).Bind(7, flow.Function).Run();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal unsafe void StoreEvent(in EventRow e)
     {
         Events++;
         nint s = _event.Handle;
         var call = e.Call;
         SqliteNative.BindInt64(s, 1, e.Id);
-        SqliteNative.BindInt64(s, 2, _traceId);
         SqliteNative.BindInt64(s, 3, e.Seq);
         SqliteNative.BindInt64(s, 4, e.Line);
         SqliteNative.BindInt64(s, 5, e.Pid);
-        BindText(s, 6, KindName(call.Kind));
-        BindText(s, 7, call.Api);
+        BindText(s, 6, _kinds, KindName(call.Kind));
+        BindText(s, 7, _apis, call.Api);
         SqliteNative.BindInt64(s, 8, _siteIds[e.Site]);
         BindOptional(s, 9, call.Kind != CallKind.Free, call.Size);
         BindOptional(s, 10, call.Kind == CallKind.Calloc, call.Count);
         BindOptional(s, 11, call.Kind == CallKind.Calloc, call.ElementSize);
         SqliteNative.BindInt64(s, 12, call.Pointer);
         BindOptional(s, 13, call.Kind == CallKind.Realloc, call.OldPointer);
-        BindText(s, 14, e.Outcome.Status);
+        BindText(s, 14, _statuses, e.Outcome.Status);
         SqliteNative.BindInt64(s, 15, e.Outcome.FreedBytes);
         SqliteNative.BindInt64(s, 16, e.Outcome.Replaced ? 1 : 0);
         SqliteNative.BindInt64(s, 17, e.LiveBytes);
         SqliteNative.BindInt64(s, 18, e.LiveBlocks);
         BindOptional(s, 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        SqliteNative.BindInt64(s, 20, 0);
         BindOptional(s, 21, e.StackId != 0, e.StackId);
         int rc = SqliteNative.Step(s);
         SqliteNative.Reset(s);
@@ -139,24 +139,25 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         else SqliteNative.BindNull(s, index);
     }
 
-    unsafe void BindText(nint s, int index, string? text)
+    static unsafe void BindText(nint s, int index, PinnedUtf8 cache, string? text)
     {
         if (text is null)
         {
             SqliteNative.BindNull(s, index);
             return;
         }
-        var utf8 = _text.Of(text);
+        var utf8 = cache.Of(text);
         fixed (byte* p = utf8) SqliteNative.BindStaticText(s, index, p, utf8.Length - 1);
     }
 
-    /// <summary>Marks the events whose blocks are still live: the leaks. Call once, after the last line.</summary>
-    public void MarkLeaks() => MarkLeaks(Accounting.LiveEventIds());
+    /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>
+    public void MarkLeaks() => Finish(Accounting);
 
-    internal void MarkLeaks(IEnumerable<long> liveEventIds)
+    internal void Finish(EventAccounting accounting)
     {
-        using var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id = ?1");
-        foreach (var id in liveEventIds) mark.Bind(1, id).Run();
+        using (var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id = ?1"))
+            foreach (var id in accounting.LiveEventIds()) mark.Bind(1, id).Run();
+        accounting.Totals.Store(_conn, _tx, _traceId, _siteIds);
     }
 
     static string KindName(CallKind kind) => kind switch

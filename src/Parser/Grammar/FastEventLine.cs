@@ -14,6 +14,7 @@ public static class FastEventLine
 {
     public enum Verdict { NoMatch, Match, Unknown }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Verdict TryParse(ReadOnlySpan<char> s, out EventLine? ev)
     {
         ev = null;

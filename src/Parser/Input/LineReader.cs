@@ -32,6 +32,7 @@ public sealed class LineReader
     /// <summary>Hex SHA-256 of every byte read so far; call after the last line.</summary>
     public string ContentHash() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out string line)
     {
         while (true)

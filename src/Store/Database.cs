@@ -7,7 +7,7 @@ namespace PyMemTrace.Store;
 public static class Database
 {
     public const string DefaultPath = "pmanalyze.db";
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2; // 2: trace_totals, site_totals (older databases gain them on the next import)
 
     /// <summary>Opens for writing, creating the file and schema if needed.</summary>
     public static SqliteConnection OpenForWrite(string path)

@@ -11,4 +11,5 @@ public sealed record ImportResult(
     long Notes,
     long Unparsed,
     long Aggregations,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    ImportTimings? Timings = null);

@@ -1,51 +1,75 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace PyMemTrace.Store;
 
-/// <summary>One INSERT prepared once and run for every row with new parameter values: no per-row SQL parsing.</summary>
-internal sealed class PreparedInsert : IDisposable
+/// <summary>
+/// One SQL statement prepared once on the connection's raw SQLite handle and run for every row: values are bound by
+/// position (1-based) with no boxing and no per-row SQL. It runs inside whatever transaction the connection has open.
+/// </summary>
+internal sealed class PreparedStatement : IDisposable
 {
-    readonly SqliteCommand _cmd;
-    readonly SqliteParameter[] _params;
+    readonly sqlite3 _db;
+    readonly sqlite3_stmt _stmt;
 
-    public PreparedInsert(SqliteConnection conn, SqliteTransaction tx, string table, params string[] columns)
+    public PreparedStatement(SqliteConnection conn, string sql)
     {
-        _cmd = conn.CreateCommand();
-        _cmd.Transaction = tx;
-        _cmd.CommandText = $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
-        _params = columns.Select((_, i) => _cmd.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
-        _cmd.Prepare();
+        _db = conn.Handle ?? throw new InvalidOperationException("the connection is not open");
+        Check(raw.sqlite3_prepare_v2(_db, sql, out _stmt));
     }
 
-    public void Run(params object?[] values)
+    public PreparedStatement Bind(int index, long value)
     {
-        for (int i = 0; i < values.Length; i++) _params[i].Value = values[i] ?? DBNull.Value;
-        _cmd.ExecuteNonQuery();
+        raw.sqlite3_bind_int64(_stmt, index, value);
+        return this;
     }
 
-    public void Dispose() => _cmd.Dispose();
+    public PreparedStatement Bind(int index, long? value) => value is { } v ? Bind(index, v) : BindNull(index);
+
+    public PreparedStatement Bind(int index, string? value)
+    {
+        if (value is null) return BindNull(index);
+        raw.sqlite3_bind_text16(_stmt, index, value.AsSpan());
+        return this;
+    }
+
+    /// <summary>Text already encoded as UTF-8 (constant names such as 'malloc').</summary>
+    public PreparedStatement BindUtf8(int index, ReadOnlySpan<byte> utf8)
+    {
+        raw.sqlite3_bind_text(_stmt, index, utf8);
+        return this;
+    }
+
+    public PreparedStatement BindNull(int index)
+    {
+        raw.sqlite3_bind_null(_stmt, index);
+        return this;
+    }
+
+    /// <summary>Runs the statement with the values bound so far; for an INSERT, returns the new rowid.</summary>
+    public long Run()
+    {
+        int rc = raw.sqlite3_step(_stmt);
+        raw.sqlite3_reset(_stmt);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+        return raw.sqlite3_last_insert_rowid(_db);
+    }
+
+    /// <summary>The raw statement, for <see cref="SqliteNative"/> calls; valid until Dispose.</summary>
+    public nint Handle => _stmt.DangerousGetHandle();
+
+    public void Check(int rc)
+    {
+        if (rc == raw.SQLITE_OK) return;
+        throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(_db));
+    }
+
+    public void Dispose() => _stmt.Dispose();
 }
 
-/// <summary>One UPDATE with a single $id parameter, prepared once.</summary>
-internal sealed class PreparedUpdate : IDisposable
+/// <summary>An INSERT of the named columns, bound in column order: <c>Bind(1, ...)</c> is the first column.</summary>
+internal static class PreparedInsert
 {
-    readonly SqliteCommand _cmd;
-    readonly SqliteParameter _id;
-
-    public PreparedUpdate(SqliteConnection conn, SqliteTransaction tx, string sql)
-    {
-        _cmd = conn.CreateCommand();
-        _cmd.Transaction = tx;
-        _cmd.CommandText = sql;
-        _id = _cmd.Parameters.Add(new SqliteParameter("$id", 0L));
-        _cmd.Prepare();
-    }
-
-    public void Run(long id)
-    {
-        _id.Value = id;
-        _cmd.ExecuteNonQuery();
-    }
-
-    public void Dispose() => _cmd.Dispose();
+    public static PreparedStatement Into(SqliteConnection conn, string table, params string[] columns) =>
+        new(conn, $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "?" + (i + 1)))})");
 }

@@ -1,18 +1,19 @@
-using Dapper;
-using Microsoft.Data.Sqlite;
-
 namespace PyMemTrace.Store;
+
+/// <summary>A call stack first seen in this trace, to be stored in `stacks`.</summary>
+internal readonly record struct NewStack(long Id, long? ParentId, string File, string Function, int Depth);
 
 /// <summary>
 /// Follows each pid's Python call stack through CALL/RTN flow lines and interns stacks as a tree
-/// (a stack is its top frame plus its parent stack), so an event stores one stack id.
+/// (a stack is its top frame plus its parent stack), so an event stores one stack id. Ids are given from
+/// <paramref name="firstId"/> on; each new stack is handed to <paramref name="onNew"/> to be stored.
 /// </summary>
-internal sealed class StackCatalog(SqliteConnection conn, SqliteTransaction tx)
+internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 {
     readonly Dictionary<(long Parent, string File, string Function), long> _ids = new();
     readonly Dictionary<int, List<long>> _stackOfPid = new();
     readonly Dictionary<long, string> _functionOf = new();
-    long _nextId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
+    long _nextId = firstId;
 
     public void Call(int pid, string file, string function)
     {
@@ -22,8 +23,7 @@ internal sealed class StackCatalog(SqliteConnection conn, SqliteTransaction tx)
         if (!_ids.TryGetValue(key, out var id))
         {
             id = _nextId++;
-            conn.Execute("INSERT INTO stacks(id, parent_id, file, function, depth) VALUES (@id, @parent, @file, @function, @depth)",
-                new { id, parent = parent == 0 ? (long?)null : parent, file, function, depth = stack.Count + 1 }, tx);
+            onNew(new NewStack(id, parent == 0 ? null : parent, file, function, stack.Count + 1));
             _ids[key] = id;
             _functionOf[id] = function;
         }
@@ -45,8 +45,8 @@ internal sealed class StackCatalog(SqliteConnection conn, SqliteTransaction tx)
         }
     }
 
-    /// <summary>The pid's current stack, or null when no flow line has been seen for it.</summary>
-    public long? Current(int pid) => _stackOfPid.TryGetValue(pid, out var s) && s.Count > 0 ? s[^1] : null;
+    /// <summary>The pid's current stack, or 0 when no flow line has been seen for it.</summary>
+    public long Current(int pid) => _stackOfPid.TryGetValue(pid, out var s) && s.Count > 0 ? s[^1] : 0;
 
     List<long> StackOf(int pid)
     {

@@ -19,7 +19,7 @@ public static class TraceImporter
 
     /// <exception cref="TraceInputException">The log cannot be read.</exception>
     /// <exception cref="StoreException">The database cannot be opened or written.</exception>
-    public static ImportResult Import(string dbPath, string source, bool force)
+    public static ImportResult Import(string dbPath, string source, bool force, IProgress<ImportProgress>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         using var input = TraceInput.Open(source);
@@ -28,7 +28,7 @@ public static class TraceImporter
         {
             if (!force && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
                 return Duplicate(known, clock);
-            return ImportInto(conn, source, input, force, clock);
+            return ImportInto(conn, source, input, force, clock, progress);
         }
         catch (SqliteException e)
         {
@@ -36,8 +36,10 @@ public static class TraceImporter
         }
     }
 
-    static ImportResult ImportInto(SqliteConnection conn, string source, Stream input, bool force, Stopwatch clock)
+    static ImportResult ImportInto(SqliteConnection conn, string source, Stream input, bool force, Stopwatch clock,
+        IProgress<ImportProgress>? progress)
     {
+        ImportTuning.Apply(conn);
         using var tx = conn.BeginTransaction();
         long traceId = conn.ExecuteScalar<long>(
             """
@@ -48,8 +50,14 @@ public static class TraceImporter
             tx);
         var lines = new LineReader(input);
         using var writer = new TraceWriter(conn, tx, traceId);
-        new TraceReader(writer).Read(lines);
-        writer.MarkLeaks();
+        var indexes = DeferredIndexes.DropIfNoEvents(conn, tx);
+        ImportPipeline.Outcome run;
+        using (ImportProgress.Every(progress, lines, input, clock))
+            run = ImportPipeline.Run(lines, writer);
+        long indexStarted = Stopwatch.GetTimestamp();
+        writer.Finish(run.Accounting);
+        indexes.Rebuild();
+        var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed);
         string hash = lines.ContentHash();
         if (!force && FindTrace(conn, hash, tx) is { } known)
         {
@@ -65,7 +73,7 @@ public static class TraceImporter
             tx);
         tx.Commit();
         return new ImportResult(traceId, false, lines.LineCount, lines.ByteCount, writer.Events, writer.FlowLines, writer.Notes,
-            writer.Unparsed, writer.Aggregations, clock.Elapsed);
+            writer.Unparsed, writer.Aggregations, clock.Elapsed, timings with { Total = clock.Elapsed });
     }
 
     static ImportResult Duplicate(TraceRow known, Stopwatch clock) =>

@@ -8,28 +8,33 @@ namespace PyMemTrace.Store;
 
 /// <summary>
 /// The sink that stores one trace: events with their accounting outcome, flow lines, notes, unparsed lines and
-/// aggregation tables, all inside the caller's transaction. Inserts go through prepared statements reused for every row.
+/// aggregation tables, all inside the caller's transaction. Used directly it is a plain ITraceSink; the import pipeline
+/// instead runs the <see cref="EventAccounting"/> on the reader thread and hands the finished rows to the Store methods.
+/// The event insert is prepared once and bound through <see cref="SqliteNative"/>.
 /// </summary>
 public sealed class TraceWriter : ITraceSink, IDisposable
 {
     readonly SqliteConnection _conn;
     readonly SqliteTransaction _tx;
     readonly long _traceId;
-    readonly HeapLedger _ledger = new();
     readonly SiteCatalog _sites;
-    readonly StackCatalog _stacks;
-    readonly PreparedInsert _event, _note, _unparsed, _flow;
+    readonly List<long> _siteIds = new();
+    readonly PreparedStatement _event, _note, _unparsed, _flow, _stack;
+    readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
     readonly SideTableWriter _side;
-    long _nextEventId, _seq;
+    EventAccounting? _accounting;
 
     // Keys are stored as readable JSON: a backtick or '<' stays as it is.
     static readonly JsonSerializerOptions KeyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public long Events => _seq;
+    public long Events { get; private set; }
     public long FlowLines { get; private set; }
     public long Notes { get; private set; }
     public long Unparsed { get; private set; }
     public long Aggregations { get; private set; }
+
+    internal long FirstEventId { get; }
+    internal long FirstStackId { get; }
 
     public TraceWriter(SqliteConnection conn, SqliteTransaction tx, long traceId)
     {
@@ -37,41 +42,28 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _tx = tx;
         _traceId = traceId;
         _sites = new SiteCatalog(conn, tx);
-        _stacks = new StackCatalog(conn, tx);
-        _nextEventId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM events", transaction: tx);
-        _event = new PreparedInsert(conn, tx, "events",
+        FirstEventId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM events", transaction: tx);
+        FirstStackId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
+        _event = PreparedInsert.Into(conn, "events",
             "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
             "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id");
-        _note = new PreparedInsert(conn, tx, "notes", "trace_id", "line", "kind", "text");
-        _unparsed = new PreparedInsert(conn, tx, "unparsed", "trace_id", "line", "text");
-        _flow = new PreparedInsert(conn, tx, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
-        _side = new SideTableWriter(conn, tx, traceId);
+        _note = PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text");
+        _unparsed = PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text");
+        _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
+        _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
+        _side = new SideTableWriter(conn, traceId);
+        _event.Bind(2, traceId).Bind(20, 0); // the same for every row: bound once (reset keeps bindings)
     }
 
-    public void OnEvent(long lineNumber, EventLine ev)
-    {
-        long id = _nextEventId++;
-        var call = ev.Call;
-        var outcome = _ledger.Apply(id, ev.Pid, call);
-        bool isFree = call.Kind == CallKind.Free;
-        _event.Run(id, _traceId, ++_seq, lineNumber, ev.Pid, KindName(call.Kind), call.Api,
-            _sites.IdOf(ev.File, ev.Line, ev.Function),
-            isFree ? null : call.Size,
-            call.Kind == CallKind.Calloc ? call.Count : null,
-            call.Kind == CallKind.Calloc ? call.ElementSize : null,
-            call.Pointer,
-            call.Kind == CallKind.Realloc ? call.OldPointer : null,
-            outcome.Status, outcome.FreedBytes, outcome.Replaced ? 1 : 0,
-            _ledger.LiveBytes, _ledger.LiveBlocks, outcome.ChainId, 0, _stacks.Current(ev.Pid));
-    }
+    /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
+    EventAccounting Accounting => _accounting ??= new EventAccounting(FirstEventId, FirstStackId, StoreSite, StoreStack);
+
+    public void OnEvent(long lineNumber, EventLine ev) => StoreEvent(Accounting.Account(lineNumber, ev));
 
     public void OnFlow(long lineNumber, FlowLine flow)
     {
-        FlowLines++;
-        if (flow.IsPythonFrame && flow.IsCall) _stacks.Call(flow.Pid, flow.File, flow.Function);
-        else if (flow.IsPythonFrame) _stacks.Return(flow.Pid, flow.Function);
-        _side.FlowInfo(lineNumber, flow);
-        _flow.Run(_traceId, lineNumber, flow.Pid, flow.IsCall ? "CALL" : "RTN", flow.File, flow.Line, flow.Function);
+        Accounting.Flow(flow);
+        StoreFlow(lineNumber, flow);
     }
 
     public void OnNote(long lineNumber, string kind, string text)
@@ -79,7 +71,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         // A flow header counts with the flow lines, so that lines = events + flow lines + notes + unparsed.
         if (kind == NoteKind.Flow) FlowLines++;
         else Notes++;
-        _note.Run(_traceId, lineNumber, kind, text);
+        _note.Bind(1, _traceId).Bind(2, lineNumber).Bind(3, kind).Bind(4, text).Run();
     }
 
     public void OnNotice(long lineNumber, Notice notice, string text)
@@ -99,7 +91,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void OnUnparsed(long lineNumber, string text)
     {
         Unparsed++;
-        _unparsed.Run(_traceId, lineNumber, text);
+        _unparsed.Bind(1, _traceId).Bind(2, lineNumber).Bind(3, text).Run();
     }
 
     public void OnAggregation(AggregationTable table)
@@ -117,11 +109,74 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         }
     }
 
-    /// <summary>Marks the events whose blocks are still live: the leaks. Call once, after the last line.</summary>
-    public void MarkLeaks()
+    internal void StoreSite(NewSite site) => _siteIds.Add(_sites.IdOf(site.File, site.Line, site.Function));
+
+    internal void StoreStack(NewStack s) =>
+        _stack.Bind(1, s.Id).Bind(2, s.ParentId).Bind(3, s.File).Bind(4, s.Function).Bind(5, s.Depth).Run();
+
+    internal void StoreFlow(long lineNumber, FlowLine flow)
     {
-        using var mark = new PreparedUpdate(_conn, _tx, "UPDATE events SET leaked = 1 WHERE id = $id");
-        foreach (var id in _ledger.LiveEventIds()) mark.Run(id);
+        FlowLines++;
+        _flow.Bind(1, _traceId).Bind(2, lineNumber).Bind(3, flow.Pid).Bind(4, flow.IsCall ? "CALL" : "RTN")
+            .Bind(5, flow.File).Bind(6, flow.Line).Bind(7, flow.Function).Run();
+        _side.FlowInfo(lineNumber, flow);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal unsafe void StoreEvent(in EventRow e)
+    {
+        Events++;
+        nint s = _event.Handle;
+        var call = e.Call;
+        SqliteNative.BindInt64(s, 1, e.Id);
+        SqliteNative.BindInt64(s, 3, e.Seq);
+        SqliteNative.BindInt64(s, 4, e.Line);
+        SqliteNative.BindInt64(s, 5, e.Pid);
+        BindText(s, 6, _kinds, KindName(call.Kind));
+        BindText(s, 7, _apis, call.Api);
+        SqliteNative.BindInt64(s, 8, _siteIds[e.Site]);
+        BindOptional(s, 9, call.Kind != CallKind.Free, call.Size);
+        BindOptional(s, 10, call.Kind == CallKind.Calloc, call.Count);
+        BindOptional(s, 11, call.Kind == CallKind.Calloc, call.ElementSize);
+        SqliteNative.BindInt64(s, 12, call.Pointer);
+        BindOptional(s, 13, call.Kind == CallKind.Realloc, call.OldPointer);
+        BindText(s, 14, _statuses, e.Outcome.Status);
+        SqliteNative.BindInt64(s, 15, e.Outcome.FreedBytes);
+        SqliteNative.BindInt64(s, 16, e.Outcome.Replaced ? 1 : 0);
+        SqliteNative.BindInt64(s, 17, e.LiveBytes);
+        SqliteNative.BindInt64(s, 18, e.LiveBlocks);
+        BindOptional(s, 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        BindOptional(s, 21, e.StackId != 0, e.StackId);
+        int rc = SqliteNative.Step(s);
+        SqliteNative.Reset(s);
+        if (rc != SqliteNative.Done) _event.Check(rc);
+    }
+
+    static void BindOptional(nint s, int index, bool present, long value)
+    {
+        if (present) SqliteNative.BindInt64(s, index, value);
+        else SqliteNative.BindNull(s, index);
+    }
+
+    static unsafe void BindText(nint s, int index, PinnedUtf8 cache, string? text)
+    {
+        if (text is null)
+        {
+            SqliteNative.BindNull(s, index);
+            return;
+        }
+        var utf8 = cache.Of(text);
+        fixed (byte* p = utf8) SqliteNative.BindStaticText(s, index, p, utf8.Length - 1);
+    }
+
+    /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>
+    public void MarkLeaks() => Finish(Accounting);
+
+    internal void Finish(EventAccounting accounting)
+    {
+        using (var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id = ?1"))
+            foreach (var id in accounting.LiveEventIds()) mark.Bind(1, id).Run();
+        accounting.Totals.Store(_conn, _tx, _traceId, _siteIds);
     }
 
     static string KindName(CallKind kind) => kind switch
@@ -138,6 +193,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _note.Dispose();
         _unparsed.Dispose();
         _flow.Dispose();
+        _stack.Dispose();
         _side.Dispose();
     }
 }

@@ -16,16 +16,20 @@ internal static class ImportCommand
         var force = new Option<bool>("--force") { Description = "Import again even if this content is already in the database" };
         var top = new Option<int>("--top") { Description = "Leak sites to show after the import", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the import line" };
-        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print where the time went (read, parse, store, index)" };
+        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             string dbPath = pr.GetValue(db)!;
-            var result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force));
+            ImportResult result;
+            using (var bar = ProgressLine.OnTerminal())
+                result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar);
             if (result.Duplicate)
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
             else
             {
                 Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+                if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
                 if (result.Events == 0)
                     Console.WriteLine("no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?");
             }

@@ -34,7 +34,16 @@ public static class EventLineGrammar
         Map((pid, loc, fc) => new EventLine(pid, loc.File, loc.Line, fc.Function, fc.Call),
             Pid, Location, FunctionAndCall);
 
-    public static EventLine? TryParse(string text)
+    /// <summary>The hand-written <see cref="FastEventLine"/> first; the grammar decides whatever it is unsure of.</summary>
+    public static EventLine? TryParse(string text) => FastEventLine.TryParse(text, out var ev) switch
+    {
+        FastEventLine.Verdict.Match => ev,
+        FastEventLine.Verdict.NoMatch => null,
+        _ => TryParseWithGrammar(text),
+    };
+
+    /// <summary>The grammar alone: the reference the fast path is tested against.</summary>
+    public static EventLine? TryParseWithGrammar(string text)
     {
         var r = Line.Parse(text);
         return r.Success ? r.Value : null;

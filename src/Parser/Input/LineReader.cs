@@ -12,21 +12,27 @@ namespace PyMemTrace.Parser.Input;
 /// </summary>
 public sealed class LineReader
 {
-    const int ChunkSize = 1 << 16;
+    const int ChunkSize = 1 << 18;
     readonly Stream _stream;
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     byte[] _buffer = new byte[ChunkSize];
     int _start, _end;
     bool _eof;
 
-    public long LineCount { get; private set; }
-    public long ByteCount { get; private set; }
+    long _lineCount, _byteCount, _readTicks;
+
+    public long LineCount => _lineCount;
+    /// <summary>Bytes read so far; safe to read from another thread (for progress).</summary>
+    public long ByteCount => Volatile.Read(ref _byteCount);
+    /// <summary>Time spent reading the stream and hashing it (decompression included).</summary>
+    public TimeSpan ReadTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, _readTicks);
 
     public LineReader(Stream stream) => _stream = stream;
 
     /// <summary>Hex SHA-256 of every byte read so far; call after the last line.</summary>
     public string ContentHash() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out string line)
     {
         while (true)
@@ -36,7 +42,7 @@ public sealed class LineReader
             {
                 line = Decode(_buffer.AsSpan(_start, nl - _start));
                 _start = nl + 1;
-                LineCount++;
+                _lineCount++;
                 return true;
             }
             if (_eof)
@@ -45,7 +51,7 @@ public sealed class LineReader
                 {
                     line = Decode(_buffer.AsSpan(_start, _end - _start));
                     _start = _end;
-                    LineCount++;
+                    _lineCount++;
                     return true;
                 }
                 line = "";
@@ -64,10 +70,12 @@ public sealed class LineReader
             _start = 0;
         }
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (n > 0) _hash.AppendData(_buffer, _end, n);
+        _readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         if (n == 0) { _eof = true; return; }
-        _hash.AppendData(_buffer, _end, n);
-        ByteCount += n;
+        Volatile.Write(ref _byteCount, _byteCount + n);
         _end += n;
     }
 

@@ -269,3 +269,49 @@ FROM agg a LEFT JOIN ev e ON e.trace_id = a.trace_id AND e.file = a.file AND e.f
 UNION ALL
 SELECT e.trace_id, e.file, e.function, e.bytes, 0, -e.bytes
 FROM ev e WHERE NOT EXISTS (SELECT 1 FROM agg a WHERE a.trace_id = e.trace_id AND a.file = e.file AND a.function = e.function);
+
+-- Totals kept at import (issue 5), so that the summary and functions reports need no scan of events. They hold
+-- exactly what the views trace_summary and function_totals compute; a trace imported before they existed has no row
+-- here, and the reports then fall back to those views.
+CREATE TABLE IF NOT EXISTS trace_totals (
+    trace_id          INTEGER PRIMARY KEY,
+    allocs            INTEGER NOT NULL,
+    reallocs          INTEGER NOT NULL,
+    frees             INTEGER NOT NULL,
+    null_frees        INTEGER NOT NULL,
+    unknown_frees     INTEGER NOT NULL,
+    missed_frees      INTEGER NOT NULL,
+    bytes_allocated   INTEGER NOT NULL,
+    bytes_freed       INTEGER NOT NULL,
+    bytes_outstanding INTEGER NOT NULL,
+    leaked_blocks     INTEGER NOT NULL,
+    peak_bytes        INTEGER NOT NULL,
+    peak_blocks       INTEGER NOT NULL,
+    max_alloc         INTEGER NOT NULL
+);
+
+-- Per (trace, site): the events that function_totals counts (all but frees of null or unknown pointers).
+CREATE TABLE IF NOT EXISTS site_totals (
+    trace_id          INTEGER NOT NULL,
+    site_id           INTEGER NOT NULL,
+    allocs            INTEGER NOT NULL,
+    reallocs          INTEGER NOT NULL,
+    bytes_allocated   INTEGER NOT NULL,
+    frees             INTEGER NOT NULL,
+    bytes_freed       INTEGER NOT NULL,
+    bytes_outstanding INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, site_id)
+) WITHOUT ROWID;
+
+CREATE VIEW IF NOT EXISTS trace_summary_stored AS
+SELECT t.id AS trace_id, t.lines, t.events, s.allocs, s.reallocs, s.frees, s.null_frees, s.unknown_frees, s.missed_frees,
+       s.bytes_allocated, s.bytes_freed, s.bytes_outstanding, s.leaked_blocks, s.peak_bytes, s.peak_blocks, s.max_alloc,
+       t.unparsed_lines
+FROM traces t JOIN trace_totals s ON s.trace_id = t.id;
+
+CREATE VIEW IF NOT EXISTS function_totals_stored AS
+SELECT st.trace_id, s.file, s.function, sum(st.allocs) AS allocs, sum(st.reallocs) AS reallocs,
+       sum(st.bytes_allocated) AS bytes_allocated, sum(st.frees) AS frees, sum(st.bytes_freed) AS bytes_freed,
+       sum(st.bytes_outstanding) AS bytes_outstanding
+FROM site_totals st JOIN sites s ON s.id = st.site_id
+GROUP BY st.trace_id, s.file, s.function;

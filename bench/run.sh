@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Import benchmark: generates its own libc-style log, imports it, and reports lines/s, peak RSS, the time split,
+# every report's time, and (when a copy is present) the pymemtrace analyzer on the same file. Fetches nothing.
+#
+# usage: bench/run.sh [EVENTS]          (default 1000000; also imports a 4x longer log to check that memory stays flat)
+# env:   PEER=path/to/dtrace_log_analyse.py   the peer (default: bench/peer/dtrace_log_analyse.py, not committed)
+#        BENCH_DIR=dir                         where logs and databases go (default: a temporary directory)
+#        SKIP_LONG=1                           skip the 4x log
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+events="${1:-1000000}"
+work="${BENCH_DIR:-$(mktemp -d)}"
+peer="${PEER:-$here/peer/dtrace_log_analyse.py}"
+mkdir -p "$work"
+
+dotnet build "$repo/src/Cli/pmanalyze.csproj" -c Release -v quiet -nologo >/dev/null
+pma="$repo/src/Cli/bin/Release/net10.0/pmanalyze"
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# import LOG DB: prints lines/s (wall), CPU seconds and peak RSS
+import() {
+    local log="$1" db="$2" lines
+    rm -f "$db"
+    lines=$(wc -l < "$log")
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$pma" import "$log" --db "$db" --quiet --verbose > "$work/import.txt"
+    read -r wall user sys rss < "$work/time.txt"
+    grep '^time:' "$work/import.txt" | sed 's/^/  /'
+    awk -v l="$lines" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v f="$(basename "$log")" 'BEGIN {
+        printf "  %s: %d lines in %.2f s wall (%.2f s CPU) = %.0f lines/s; peak RSS %.1f MB\n", f, l, w, u + s, l / w, r / 1024 }'
+    echo "$rss" > "$work/rss.$(basename "$db")"
+    echo "$lines $wall" > "$work/rate.$(basename "$db")"
+}
+
+log="$work/libc-$events.log"
+[ -f "$log" ] || python3 "$here/gentrace.py" --events "$events" --pids 2 --out "$log"
+echo "== import ($events events, $(du -m "$log" | cut -f1) MB)"
+import "$log" "$work/bench.db"
+
+echo "== reports on the $events-event database"
+for r in summary leaks functions reallocs timeline; do
+    "$pma" --help | grep -qE "^ +$r( |$)" || continue   # timeline: when the build has it
+    /usr/bin/time -f "%e" -o "$work/r.txt" "$pma" "$r" --db "$work/bench.db" > /dev/null
+    printf "  %-10s %s s\n" "$r" "$(cat "$work/r.txt")"
+done
+
+if [ -f "$peer" ]; then
+    echo "== peer: $(basename "$peer") on the same file"
+    /usr/bin/time -f "%e %M" -o "$work/peer.txt" python3 "$peer" -l 50 "$log" > /dev/null
+    read -r pwall prss < "$work/peer.txt"
+    read -r lines wall < "$work/rate.bench.db"
+    awk -v l="$lines" -v pw="$pwall" -v w="$wall" -v r="$prss" 'BEGIN {
+        printf "  peer: %.2f s = %.0f lines/s, peak RSS %.1f MB; pmanalyze import is %.1fx faster\n", pw, l / pw, r / 1024, pw / w }'
+else
+    echo "== peer: not present ($peer); set PEER=... to compare"
+fi
+
+if [ -z "${SKIP_LONG:-}" ]; then
+    long="$work/libc-$((events * 4)).log"
+    [ -f "$long" ] || python3 "$here/gentrace.py" --events $((events * 4)) --pids 2 --seed 2 --out "$long"
+    echo "== import of a 4x longer log ($((events * 4)) events): memory must stay flat"
+    import "$long" "$work/bench4.db"
+    awk -v a="$(cat "$work/rss.bench.db")" -v b="$(cat "$work/rss.bench4.db")" 'BEGIN {
+        printf "  peak RSS %.1f MB -> %.1f MB (%+.0f%%)\n", a / 1024, b / 1024, (b - a) * 100 / a }'
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,127 @@
+using Microsoft.Data.Sqlite;
+using Parquet;
+using Parquet.Schema;
+
+namespace PyMemTrace.Reports.Export;
+
+/// <summary>
+/// Writes the store as Parquet files, one per table (traces, sites, events, leaks, aggregations), for DuckDB, Spark or
+/// pandas over many traces' exports. Rows are streamed in row groups, so memory does not grow with the database.
+/// Integers are INT64 and text is UTF-8 strings; columns that can be NULL in the store are optional.
+/// </summary>
+public static class ParquetExport
+{
+    const int RowGroupSize = 100_000;
+
+    enum Kind { Integer, Text }
+
+    sealed record Column(string Name, Kind Kind);
+
+    sealed record Table(string Name, string Sql, Column[] Columns);
+
+    static Column I(string name) => new(name, Kind.Integer);
+    static Column T(string name) => new(name, Kind.Text);
+
+    // Every table carries trace_sha256 where rows belong to a trace, so exports of many databases can be combined.
+    static readonly Table[] Tables =
+    [
+        new("traces",
+            """
+            SELECT id, sha256, source, name, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version
+            FROM traces WHERE $trace IS NULL OR id = $trace ORDER BY id
+            """,
+            [I("trace_id"), T("trace_sha256"), T("source"), T("name"), I("bytes"), T("imported_at"), I("lines"), I("events"), I("flow_lines"),
+             I("notes"), I("unparsed_lines"), I("aggregations"), T("tool_version")]),
+        new("sites",
+            """
+            SELECT id, file, line, function FROM sites
+            WHERE $trace IS NULL OR id IN (SELECT DISTINCT site_id FROM events WHERE trace_id = $trace) ORDER BY id
+            """,
+            [I("site_id"), T("file"), I("line"), T("function")]),
+        new("events",
+            """
+            SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.kind, e.api, e.site_id, e.size, e.nmemb, e.elsize, e.ptr, e.old_ptr,
+                   e.status, e.freed_bytes, e.replaced, e.live_bytes, e.live_blocks, e.chain_id, e.leaked, e.stack_id
+            FROM events e JOIN traces t ON t.id = e.trace_id WHERE $trace IS NULL OR e.trace_id = $trace ORDER BY e.id
+            """,
+            [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), T("kind"), T("api"), I("site_id"), I("size"),
+             I("nmemb"), I("elsize"), I("ptr"), I("old_ptr"), T("status"), I("freed_bytes"), I("replaced"), I("live_bytes"), I("live_blocks"),
+             I("chain_id"), I("leaked"), I("stack_id")]),
+        new("leaks",
+            """
+            SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.ptr, printf('0x%x', e.ptr), e.size, e.kind, e.api,
+                   e.site_id, s.file, s.line, s.function
+            FROM events e JOIN traces t ON t.id = e.trace_id JOIN sites s ON s.id = e.site_id
+            WHERE e.leaked = 1 AND ($trace IS NULL OR e.trace_id = $trace) ORDER BY e.id
+            """,
+            [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), I("ptr"), T("pointer"), I("size"), T("kind"),
+             T("api"), I("site_id"), T("file"), I("line"), T("function")]),
+        new("aggregations",
+            """
+            SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound
+            FROM agg_tables a JOIN traces t ON t.id = a.trace_id LEFT JOIN agg_buckets b ON b.table_id = a.id
+            WHERE $trace IS NULL OR a.trace_id = $trace ORDER BY a.id, b.ord
+            """,
+            [I("trace_id"), T("trace_sha256"), I("table_id"), I("log_line"), T("section"), T("key_json"), T("kind"), I("total"), I("ord"),
+             I("value"), I("count"), T("bound")]),
+    ];
+
+    public static IReadOnlyList<string> TableNames => Tables.Select(t => t.Name).ToArray();
+
+    /// <summary>Writes DIR/TABLE.parquet for every table; returns the rows written per table.</summary>
+    public static IReadOnlyList<(string Table, long Rows, string Path)> Write(SqliteConnection conn, string directory, long? traceId)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<(string, long, string)>();
+        foreach (var table in Tables)
+        {
+            string path = Path.Combine(directory, table.Name + ".parquet");
+            string partial = path + ".partial"; // a failed export leaves no truncated file under the real name
+            long rows;
+            using (var file = File.Create(partial))
+                rows = WriteTable(conn, table, file, traceId).GetAwaiter().GetResult();
+            File.Move(partial, path, overwrite: true);
+            written.Add((table.Name, rows, path));
+        }
+        return written;
+    }
+
+    static async Task<long> WriteTable(SqliteConnection conn, Table table, Stream output, long? traceId)
+    {
+        var fields = table.Columns.Select(c => c.Kind == Kind.Integer ? (DataField)new DataField<long?>(c.Name) : new DataField<string>(c.Name, true))
+            .ToArray();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = table.Sql;
+        cmd.Parameters.AddWithValue("$trace", traceId is { } t ? t : DBNull.Value);
+        using var reader = cmd.ExecuteReader();
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output);
+        var ints = table.Columns.Select(c => c.Kind == Kind.Integer ? new long?[RowGroupSize] : null).ToArray();
+        var texts = table.Columns.Select(c => c.Kind == Kind.Text ? new string?[RowGroupSize] : null).ToArray();
+        long total = 0;
+        bool more = true, wroteAny = false;
+        while (more)
+        {
+            int n = 0;
+            while (n < RowGroupSize && (more = reader.Read()))
+            {
+                for (int c = 0; c < fields.Length; c++)
+                {
+                    bool isNull = reader.IsDBNull(c);
+                    if (ints[c] is { } col) col[n] = isNull ? null : reader.GetInt64(c);
+                    else texts[c]![n] = isNull ? null : reader.GetString(c);
+                }
+                n++;
+            }
+            if (n == 0 && wroteAny) break;
+            using var group = writer.CreateRowGroup(); // an empty table still gets one (empty) row group and its schema
+            for (int c = 0; c < fields.Length; c++)
+            {
+                if (ints[c] is { } col) await group.WriteAsync<long>(fields[c], col.AsMemory(0, n));
+                else await group.WriteAsync(fields[c], new ArraySegment<string>(texts[c]!, 0, n)!);
+            }
+            total += n;
+            wroteAny = true;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,57 @@
+using PyMemTrace.Parser.Model;
+
+namespace PyMemTrace.Store;
+
+/// <summary>One event as it will be stored: its call, where it was made, and what the accounting rules made of it.</summary>
+internal readonly record struct EventRow(
+    long Id, long Seq, long Line, int Pid, MemoryCall Call, int Site, EventOutcome Outcome, long LiveBytes, int LiveBlocks, long StackId);
+
+/// <summary>A (file, line, function) site first seen in this trace; the store looks up or creates its id.</summary>
+internal sealed record NewSite(string File, int Line, string Function);
+
+/// <summary>
+/// Everything the import computes per event, in memory and in log order: event ids, the heap ledger, site and stack
+/// interning. It touches no database, so it runs on the reader thread and the writer thread only binds values.
+/// Sites get trace-local numbers (0, 1, ...) in the order they are first seen; each new one is announced first.
+/// </summary>
+internal sealed class EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<NewStack> onNewStack)
+{
+    readonly HeapLedger _ledger = new();
+    readonly Dictionary<(string File, int Line, string Function), int> _sites = new();
+    readonly StackCatalog _stacks = new(firstStackId, onNewStack);
+    long _nextEventId = firstEventId, _seq;
+
+    public long Events => _seq;
+    public TraceTotals Totals { get; } = new();
+
+    public EventRow Account(long lineNumber, EventLine ev)
+    {
+        long id = _nextEventId++;
+        var outcome = _ledger.Apply(id, ev.Pid, ev.Call);
+        var row = new EventRow(id, ++_seq, lineNumber, ev.Pid, ev.Call, SiteOf(ev), outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
+            _stacks.Current(ev.Pid));
+        Totals.Add(row);
+        return row;
+    }
+
+    /// <summary>Only Python frames move the stack: a toolkit flow line may also trace syscalls or C functions.</summary>
+    public void Flow(FlowLine flow)
+    {
+        if (!flow.IsPythonFrame) return;
+        if (flow.IsCall) _stacks.Call(flow.Pid, flow.File, flow.Function);
+        else _stacks.Return(flow.Pid, flow.Function);
+    }
+
+    /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks, in id order.</summary>
+    public IEnumerable<long> LiveEventIds() => _ledger.LiveEventIds().Order();
+
+    int SiteOf(EventLine ev)
+    {
+        var key = (ev.File, ev.Line, ev.Function);
+        if (_sites.TryGetValue(key, out int site)) return site;
+        site = _sites.Count;
+        _sites[key] = site;
+        onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
+        return site;
+    }
+}

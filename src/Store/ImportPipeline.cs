@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using PyMemTrace.Parser;
+using PyMemTrace.Parser.Input;
+using PyMemTrace.Parser.Model;
+
+namespace PyMemTrace.Store;
+
+/// <summary>Where the time of an import went. Read and parse run on one thread, store on another, so they overlap.</summary>
+public sealed record ImportTimings(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan Index, TimeSpan Total);
+
+/// <summary>
+/// Reads, classifies, parses and accounts the log on a worker thread, and stores it on the calling thread (which owns
+/// the connection). The reader fills batches of finished event rows (plain values, no objects to keep alive) plus the
+/// rarer other lines, and hands them over a bounded queue: both cores work, and memory holds a few batches whatever
+/// the length of the log. Rows reach the writer in line order.
+/// </summary>
+internal static class ImportPipeline
+{
+    const int BatchSize = 8192;
+    const int BatchesInFlight = 3;
+
+    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, EventAccounting Accounting);
+
+    public static Outcome Run(LineReader lines, TraceWriter writer)
+    {
+        using var full = new BlockingCollection<Batch>(BatchesInFlight);
+        using var empty = new BlockingCollection<Batch>();
+        for (int i = 0; i < BatchesInFlight + 2; i++) empty.Add(new Batch());
+        using var stop = new CancellationTokenSource();
+        TimeSpan producing = default;
+        EventAccounting? accounting = null;
+
+        var producer = Task.Factory.StartNew(() =>
+        {
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                var recorder = new Recorder(full, empty, stop.Token);
+                accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddStack);
+                recorder.Accounting = accounting;
+                new TraceReader(recorder).Read(lines);
+                recorder.Flush();
+            }
+            finally
+            {
+                full.CompleteAdding();
+                producing = Stopwatch.GetElapsedTime(started);
+            }
+        }, TaskCreationOptions.LongRunning);
+
+        long storeTicks = 0;
+        try
+        {
+            foreach (var batch in full.GetConsumingEnumerable())
+            {
+                long started = Stopwatch.GetTimestamp();
+                Store(batch, writer);
+                batch.Clear();
+                empty.Add(batch);
+                storeTicks += Stopwatch.GetTimestamp() - started;
+            }
+        }
+        catch
+        {
+            stop.Cancel();
+            try { producer.Wait(); } catch (AggregateException) { /* the writer's failure is the one to report */ }
+            throw;
+        }
+        try
+        {
+            producer.Wait();
+        }
+        catch (AggregateException e) when (e.InnerException is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+        }
+        var read = lines.ReadTime;
+        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), accounting!);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Store(Batch batch, TraceWriter writer)
+    {
+        var others = batch.Others;
+        int o = 0;
+        for (int i = 0; i < batch.EventCount; i++)
+        {
+            while (o < others.Count && others[o].At == i) others[o++].ReplayOn(writer);
+            writer.StoreEvent(in batch.Events[i]);
+        }
+        while (o < others.Count) others[o++].ReplayOn(writer);
+    }
+
+    enum OtherType : byte { Site, Stack, Flow, Note, Unparsed, Aggregation, Notice, Rss, RawText }
+
+    /// <summary>Anything but an event, with the number of events of its batch that come before it.</summary>
+    readonly record struct Other(int At, OtherType Type, long Line, object? Payload, string? Text)
+    {
+        public void ReplayOn(TraceWriter w)
+        {
+            switch (Type)
+            {
+                case OtherType.Site: w.StoreSite((NewSite)Payload!); break;
+                case OtherType.Stack: w.StoreStack((NewStack)Payload!); break;
+                case OtherType.Flow: w.StoreFlow(Line, (FlowLine)Payload!); break;
+                case OtherType.Note: w.OnNote(Line, (string)Payload!, Text!); break;
+                case OtherType.Unparsed: w.OnUnparsed(Line, Text!); break;
+                case OtherType.Aggregation: w.OnAggregation((AggregationTable)Payload!); break;
+                case OtherType.Notice: w.OnNotice(Line, (Notice)Payload!, Text!); break;
+                case OtherType.Rss: w.OnRss(Line, ((RssSample)Payload!).Pid, ((RssSample)Payload!).Kilobytes, Text!); break;
+                case OtherType.RawText: w.OnRawText(Line, Text!); break;
+            }
+        }
+    }
+
+    sealed record RssSample(int? Pid, long Kilobytes);
+
+    sealed class Batch
+    {
+        public readonly EventRow[] Events = new EventRow[BatchSize];
+        public int EventCount;
+        public readonly List<Other> Others = new();
+
+        public bool IsFull => EventCount == BatchSize || Others.Count >= BatchSize;
+
+        public void Clear()
+        {
+            Array.Clear(Events, 0, EventCount); // drops the API strings' references
+            EventCount = 0;
+            Others.Clear();
+        }
+    }
+
+    /// <summary>The reader thread's sink: accounts each event and fills a batch, handed over when full.</summary>
+    sealed class Recorder(BlockingCollection<Batch> full, BlockingCollection<Batch> empty, CancellationToken stop) : ITraceSink
+    {
+        Batch _batch = empty.Take(stop);
+        public EventAccounting Accounting { get; set; } = null!;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void OnEvent(long lineNumber, EventLine ev)
+        {
+            var row = Accounting.Account(lineNumber, ev); // may hand the batch over first (a new site)
+            _batch.Events[_batch.EventCount++] = row;
+            if (_batch.IsFull) Flush();
+        }
+
+        public void OnFlow(long lineNumber, FlowLine flow)
+        {
+            Accounting.Flow(flow);
+            Add(OtherType.Flow, lineNumber, flow);
+        }
+
+        public void OnNote(long lineNumber, string kind, string text) => Add(OtherType.Note, lineNumber, kind, text);
+        public void OnUnparsed(long lineNumber, string text) => Add(OtherType.Unparsed, lineNumber, null, text);
+        public void OnAggregation(AggregationTable table) => Add(OtherType.Aggregation, 0, table);
+        public void OnNotice(long lineNumber, Notice notice, string text) => Add(OtherType.Notice, lineNumber, notice, text);
+        public void OnRss(long lineNumber, int? pid, long kilobytes, string text) => Add(OtherType.Rss, lineNumber, new RssSample(pid, kilobytes), text);
+        public void OnRawText(long lineNumber, string raw) => Add(OtherType.RawText, lineNumber, null, raw);
+        public void AddSite(NewSite site) => Add(OtherType.Site, 0, site);
+        public void AddStack(NewStack stack) => Add(OtherType.Stack, 0, stack);
+
+        void Add(OtherType type, long line, object? payload, string? text = null)
+        {
+            _batch.Others.Add(new Other(_batch.EventCount, type, line, payload, text));
+            if (_batch.IsFull) Flush();
+        }
+
+        public void Flush()
+        {
+            if (_batch.EventCount == 0 && _batch.Others.Count == 0) return;
+            full.Add(_batch, stop);
+            _batch = empty.Take(stop);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Dapper;
+using DuckDB.NET.Data;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Reports.Export;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Tests;
+
+/// <summary>The fast import keeps the accounting of the views, and the Parquet export carries the same numbers.</summary>
+public sealed class ImportAndExportTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("pma-import-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
+
+    public static TheoryData<string> Logs() => new(
+        Directory.GetFiles(Fixture("seed"), "*.log").Concat(Directory.GetFiles(Fixture("generated"), "*.log"))
+            .Select(p => Path.GetRelativePath(Fixture(""), p)).Order());
+
+    ImportResult Import(string log, string db) => TraceImporter.Import(Path.Combine(_dir, db), Fixture(log), force: false);
+
+    [Theory]
+    [MemberData(nameof(Logs))]
+    public void Totals_kept_at_import_equal_the_views_over_the_events(string log)
+    {
+        var r = Import(log, "t.db");
+        using var conn = Database.OpenReadOnly(Path.Combine(_dir, "t.db"));
+        var stored = conn.QuerySingle("SELECT * FROM trace_summary_stored WHERE trace_id = @id", new { id = r.TraceId });
+        var scanned = conn.QuerySingle("SELECT * FROM trace_summary WHERE trace_id = @id", new { id = r.TraceId });
+        Assert.Equal((IDictionary<string, object>)scanned, (IDictionary<string, object>)stored);
+        const string functions = "SELECT file, function, allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding FROM {0} WHERE trace_id = @id ORDER BY file, function";
+        var fromTotals = conn.Query(string.Format(functions, "function_totals_stored"), new { id = r.TraceId }).Select(Row).ToList();
+        var fromEvents = conn.Query(string.Format(functions, "function_totals"), new { id = r.TraceId }).Select(Row).ToList();
+        Assert.NotEmpty(fromEvents);
+        Assert.Equal(fromEvents, fromTotals);
+    }
+
+    static string Row(dynamic row) => string.Join("|", ((IDictionary<string, object>)row).Values);
+
+    [Fact]
+    public void The_pipeline_stores_the_same_rows_as_the_plain_sink()
+    {
+        var log = Fixture("generated/libc-3000-quirks.log");
+        var r = Import("generated/libc-3000-quirks.log", "pipeline.db");
+        Assert.Equal(3000, r.Events);
+        Assert.True(r.FlowLines > 0 && r.Aggregations > 0 && r.Unparsed > 0);
+        string plainDb = Path.Combine(_dir, "plain.db");
+        using (var conn = Database.OpenForWrite(plainDb))
+        using (var tx = conn.BeginTransaction())
+        {
+            long id = conn.ExecuteScalar<long>("INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version) VALUES ('x', 'x', '', 0, '', 0, 0, 0, 0, 0, 0, '') RETURNING id", transaction: tx);
+            using var writer = new TraceWriter(conn, tx, id);
+            using var stream = File.OpenRead(log);
+            new PyMemTrace.Parser.TraceReader(writer).Read(new PyMemTrace.Parser.Input.LineReader(stream));
+            writer.MarkLeaks();
+            tx.Commit();
+        }
+        foreach (var sql in new[]
+                 {
+                     "SELECT id, seq, line, pid, kind, api, site_id, size, nmemb, elsize, ptr, old_ptr, status, freed_bytes, replaced, live_bytes, live_blocks, chain_id, leaked, stack_id FROM events ORDER BY id",
+                     "SELECT line, pid, type, file, file_line, function FROM flow ORDER BY line",
+                     "SELECT line, kind, text FROM notes ORDER BY line", "SELECT line, text FROM unparsed ORDER BY line",
+                     "SELECT * FROM stacks ORDER BY id", "SELECT * FROM sites ORDER BY id", "SELECT * FROM site_totals ORDER BY site_id",
+                     "SELECT line, section, key, kind, total FROM agg_tables ORDER BY id",
+                 })
+        {
+            using var a = Database.OpenReadOnly(Path.Combine(_dir, "pipeline.db"));
+            using var b = Database.OpenReadOnly(plainDb);
+            var left = a.Query(sql).Select(Row).ToList();
+            Assert.NotEmpty(left);
+            Assert.Equal(left, b.Query(sql).Select(Row).ToList());
+        }
+    }
+
+    [Fact]
+    public void A_second_trace_keeps_the_indexes_and_gets_its_own_totals()
+    {
+        var first = Import("seed/01-11672-cmalloc.log", "two.db");
+        var second = Import("generated/pyobject-3000-quirks.log", "two.db");
+        using var conn = Database.OpenReadOnly(Path.Combine(_dir, "two.db"));
+        Assert.Equal(3, conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        Assert.Equal(2, conn.ExecuteScalar<long>("SELECT count(*) FROM trace_totals"));
+        Assert.Equal(second.Events, conn.ExecuteScalar<long>("SELECT count(*) FROM events WHERE trace_id = @id", new { id = second.TraceId }));
+        Assert.Equal(
+            conn.ExecuteScalar<long>("SELECT bytes_outstanding FROM trace_summary WHERE trace_id = @id", new { id = first.TraceId }),
+            conn.ExecuteScalar<long>("SELECT bytes_outstanding FROM trace_totals WHERE trace_id = @id", new { id = first.TraceId }));
+    }
+
+    [Fact]
+    public void DuckDB_reads_the_Parquet_export_and_finds_the_leaks_of_the_leaks_report()
+    {
+        Import("generated/libc-3000-quirks.log", "x.db");
+        var second = Import("seed/04-12263-pymalloc-767.log", "x.db");
+        string outDir = Path.Combine(_dir, "parquet");
+        using var conn = Database.OpenReadOnly(Path.Combine(_dir, "x.db"));
+        var written = ParquetExport.Write(conn, outDir, traceId: null).ToDictionary(w => w.Table, w => w.Rows);
+        Assert.Equal(2, written["traces"]);
+        Assert.Equal(conn.ExecuteScalar<long>("SELECT count(*) FROM events"), written["events"]);
+        Assert.True(written["aggregations"] > 0);
+
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        foreach (var traceId in new long[] { 1, second.TraceId })
+        {
+            var expected = MemoryReports.LeakSites(conn, traceId, top: null).Rows
+                .Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}|{r[4]}").Order().ToList();
+            Assert.NotEmpty(expected);
+            var got = duck.Query<(string File, long Line, string Function, long Count, decimal Bytes)>(
+                    $"SELECT file, line, function, count(*), sum(size) FROM '{outDir}/leaks.parquet' WHERE trace_id = {traceId} GROUP BY ALL")
+                .Select(r => $"{r.File}|{r.Line}|{r.Function}|{r.Count}|{r.Bytes}").Order().ToList();
+            Assert.Equal(expected, got);
+            var summary = MemoryReports.Summary(conn, traceId).Rows[0];
+            var fromEvents = duck.QuerySingle<(decimal Bytes, decimal Freed, long Peak)>(
+                $"SELECT sum(size), sum(freed_bytes), max(live_bytes) FROM '{outDir}/events.parquet' WHERE trace_id = {traceId}");
+            Assert.Equal((long)summary[8]!, (long)fromEvents.Bytes);
+            Assert.Equal((long)summary[9]!, (long)fromEvents.Freed);
+            Assert.Equal((long)summary[12]!, fromEvents.Peak);
+        }
+    }
+}

@@ -6,6 +6,7 @@ var root = new RootCommand("pmanalyze: analyze DTrace memory traces of Python pr
 root.Subcommands.Add(ImportCommand.Create());
 foreach (var c in ReportCommands.All()) root.Subcommands.Add(c);
 root.Subcommands.Add(QueryCommand.Create());
+foreach (var c in AnalysisCommands.All()) root.Subcommands.Add(c);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -41,7 +41,7 @@ internal static class ReportCommands
         return cmd;
     }
 
-    static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra)
+    internal static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra)
     {
         var db = CommonOptions.Db();
         var trace = CommonOptions.Trace();

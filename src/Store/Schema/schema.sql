@@ -166,8 +166,10 @@ SELECT t.id AS trace_id, t.lines, t.events,
        coalesce(e.bytes_allocated, 0) AS bytes_allocated, coalesce(e.bytes_freed, 0) AS bytes_freed,
        coalesce(e.bytes_outstanding, 0) AS bytes_outstanding, coalesce(e.leaked_blocks, 0) AS leaked_blocks,
        coalesce(e.peak_bytes, 0) AS peak_bytes, coalesce(e.peak_blocks, 0) AS peak_blocks,
-       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines
-FROM traces t LEFT JOIN (
+       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines,
+       p.peak_event, p.peak_line,
+       (SELECT count(*) FROM temporary_blocks tb WHERE tb.trace_id = t.id) AS temporary_allocs
+FROM traces t LEFT JOIN trace_peak p ON p.trace_id = t.id LEFT JOIN (
     SELECT trace_id,
            sum(kind IN ('malloc', 'calloc')) AS allocs,
            sum(kind = 'realloc') AS reallocs,
@@ -183,3 +185,75 @@ FROM traces t LEFT JOIN (
            max(live_blocks) AS peak_blocks,
            max(size) AS max_alloc
     FROM events GROUP BY trace_id) e ON e.trace_id = t.id;
+
+-- Issue 4 analyses (timeline, sizes, temporary allocations, peak), documented in docs/reports.md.
+
+-- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
+-- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).
+CREATE VIEW IF NOT EXISTS event_deltas AS
+SELECT trace_id, seq, line, pid, kind, size,
+       coalesce(size, 0) - freed_bytes - CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS delta_bytes,
+       (kind <> 'free') - (status IS 'freed') - replaced AS delta_blocks
+FROM (SELECT trace_id, seq, line, pid, kind, size, freed_bytes, replaced, status,
+             lag(size) OVER (PARTITION BY trace_id, pid, ptr, kind = 'free' ORDER BY seq) AS dropped
+      FROM events);
+
+-- Live bytes and blocks of each pid after each of that pid's events (the events table holds the all-pid totals).
+CREATE VIEW IF NOT EXISTS pid_timeline AS
+SELECT trace_id, seq AS event, line, pid,
+       sum(delta_bytes) OVER w AS live_bytes,
+       sum(delta_blocks) OVER w AS live_blocks
+FROM event_deltas
+WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq ROWS UNBOUNDED PRECEDING);
+
+-- The peak: the first event after which live bytes (all pids) reached their maximum.
+CREATE VIEW IF NOT EXISTS trace_peak AS
+SELECT trace_id, seq AS peak_event, line AS peak_line, live_bytes AS peak_bytes
+FROM (SELECT trace_id, seq, line, live_bytes,
+             row_number() OVER (PARTITION BY trace_id ORDER BY live_bytes DESC, seq) AS rank
+      FROM events)
+WHERE rank = 1 AND live_bytes > 0;
+
+-- Requested sizes (malloc, calloc nmemb*elsize, realloc's new size) in power-of-two buckets, like DTrace's quantize:
+-- bucket is the largest power of two <= size, 0 for size 0.
+CREATE VIEW IF NOT EXISTS size_buckets AS
+WITH s1 AS (SELECT trace_id, size, size | (size >> 1) AS v FROM events WHERE kind <> 'free'),
+     s2 AS (SELECT trace_id, size, v | (v >> 2) AS v FROM s1),
+     s3 AS (SELECT trace_id, size, v | (v >> 4) AS v FROM s2),
+     s4 AS (SELECT trace_id, size, v | (v >> 8) AS v FROM s3),
+     s5 AS (SELECT trace_id, size, v | (v >> 16) AS v FROM s4),
+     s6 AS (SELECT trace_id, size, v | (v >> 32) AS v FROM s5)
+SELECT trace_id, v - (v >> 1) AS bucket, count(*) AS count, sum(size) AS bytes
+FROM s6 GROUP BY trace_id, v - (v >> 1);
+
+-- Temporary allocations (heaptrack's definition): a block from malloc, calloc or realloc that the very next memory
+-- event of the same pid frees. One row per such free, with the allocating event's site.
+CREATE VIEW IF NOT EXISTS temporary_blocks AS
+SELECT trace_id, pid, alloc_event, alloc_site_id AS site_id, seq AS free_event, size
+FROM (SELECT trace_id, pid, seq, kind, status, ptr,
+             lag(seq) OVER w AS alloc_event, lag(kind) OVER w AS prev_kind, lag(ptr) OVER w AS prev_ptr,
+             lag(site_id) OVER w AS alloc_site_id, lag(size) OVER w AS size
+      FROM events
+      WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq))
+WHERE kind = 'free' AND status = 'freed' AND prev_kind <> 'free' AND prev_ptr = ptr;
+
+CREATE VIEW IF NOT EXISTS temporary_sites AS
+WITH t AS (SELECT trace_id, site_id, count(*) AS count, sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),
+     a AS (SELECT trace_id, site_id, count(*) AS allocs FROM events WHERE kind <> 'free' GROUP BY trace_id, site_id)
+SELECT t.trace_id, s.file, s.line, s.function, t.count, t.bytes, a.allocs
+FROM t JOIN a ON a.trace_id = t.trace_id AND a.site_id = t.site_id JOIN sites s ON s.id = t.site_id;
+
+-- Python call stacks with the bytes requested at each (self) and below it (total), for flame graphs.
+CREATE VIEW IF NOT EXISTS stack_bytes AS
+WITH RECURSIVE self AS (
+    SELECT trace_id, stack_id, sum(size) AS bytes, count(*) AS events
+    FROM events WHERE stack_id IS NOT NULL AND kind <> 'free' GROUP BY trace_id, stack_id),
+up(trace_id, stack_id, bytes, events) AS (
+    SELECT trace_id, stack_id, bytes, events FROM self
+    UNION ALL
+    SELECT up.trace_id, s.parent_id, up.bytes, up.events FROM up JOIN stacks s ON s.id = up.stack_id WHERE s.parent_id IS NOT NULL)
+SELECT up.trace_id, st.id AS stack_id, st.parent_id, st.depth, st.file, st.function,
+       coalesce(self.bytes, 0) AS self_bytes, sum(up.bytes) AS total_bytes, sum(up.events) AS total_allocs
+FROM up JOIN stacks st ON st.id = up.stack_id
+LEFT JOIN self ON self.trace_id = up.trace_id AND self.stack_id = up.stack_id
+GROUP BY up.trace_id, st.id;

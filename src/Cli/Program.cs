@@ -7,6 +7,7 @@ root.Subcommands.Add(ImportCommand.Create());
 foreach (var c in ReportCommands.All()) root.Subcommands.Add(c);
 root.Subcommands.Add(QueryCommand.Create());
 foreach (var c in AnalysisCommands.All()) root.Subcommands.Add(c);
+root.Subcommands.Add(PlotCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -19,7 +19,7 @@ internal static class TimelineChart
             var line = plot.Add.ScatterLine(xs, ys);
             line.LineWidth = 1.5f;
             line.Color = Colors.SteelBlue;
-            line.LegendText = "live bytes (all events shown keep each run's highest and lowest)";
+            line.LegendText = "live bytes after each event";
         }
         if (rows.FirstOrDefault(r => r["peak"] is true) is { } peak && xs.Length > 0)
         {

@@ -129,12 +129,14 @@ public static class HtmlReportWriter
     }
 
     static readonly Regex XmlDeclaration = new(@"^\s*<\?xml[^>]*\?>\s*", RegexOptions.Compiled);
+    static readonly Regex SvgIds = new(@"(\bid=""|url\(#|href=""#)([^""()]+)", RegexOptions.Compiled);
 
-    /// <summary>An SVG figure inline, without its XML declaration.</summary>
+    /// <summary>An SVG figure inline, without its XML declaration, its ids prefixed so that figures cannot share one.</summary>
     static void Figure(StringBuilder html, IReadOnlyDictionary<string, string> figures, string id)
     {
         if (!figures.TryGetValue(id, out var svg)) return;
-        html.Append($"<figure id=\"fig-{id}\">").Append(XmlDeclaration.Replace(svg, "")).Append("</figure>\n");
+        svg = SvgIds.Replace(XmlDeclaration.Replace(svg, ""), m => $"{m.Groups[1].Value}fig-{id}-{m.Groups[2].Value}");
+        html.Append($"<figure id=\"fig-{id}\">").Append(svg).Append("</figure>\n");
     }
 
     static string Resource(string name)

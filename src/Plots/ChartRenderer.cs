@@ -39,7 +39,7 @@ public static class ChartRenderer
             case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}"); break;
         }
         plot.Title(plot.Axes.Title.Label.Text + " — " + traceName);
-        if (ChartFonts.Family is { } family) plot.Font.Set(family);
+        plot.Font.Set(ChartFonts.Use());
         return plot;
     }
 }

@@ -53,6 +53,21 @@ public class PlotTests
     }
 
     [Fact]
+    public void Text_is_drawn_with_the_bundled_font_whatever_fonts_the_machine_has()
+    {
+        using var dir = new TempDir();
+        var r = InProcess.Import(dir.Db, Fixtures.Path_("issue4/two-pids.log"));
+        using var conn = InProcess.Read(dir.Db);
+        var table = ChartData.For(ChartKind.Sizes, conn, r.TraceId);
+        using var a = SKBitmap.Decode(ChartRenderer.Png(ChartKind.Sizes, table, "a.log"));
+        using var b = SKBitmap.Decode(ChartRenderer.Png(ChartKind.Sizes, table, "a much longer trace name.log"));
+        int differing = 0;
+        for (int y = 0; y < 40; y++)   // the title band
+            for (int x = 0; x < a.Width; x++) if (a.GetPixel(x, y) != b.GetPixel(x, y)) differing++;
+        Assert.True(differing > 200, $"the titles differ in only {differing} pixels: is text drawn at all?");
+    }
+
+    [Fact]
     public void The_plot_command_writes_the_file_and_refuses_other_extensions()
     {
         using var dir = new TempDir();

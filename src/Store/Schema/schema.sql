@@ -208,11 +208,12 @@ WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq ROWS UNBOUNDED PRECEDING);
 
 -- The peak: the first event after which live bytes (all pids) reached their maximum.
 CREATE VIEW IF NOT EXISTS trace_peak AS
-SELECT trace_id, seq AS peak_event, line AS peak_line, live_bytes AS peak_bytes
-FROM (SELECT trace_id, seq, line, live_bytes,
-             row_number() OVER (PARTITION BY trace_id ORDER BY live_bytes DESC, seq) AS rank
-      FROM events)
-WHERE rank = 1 AND live_bytes > 0;
+WITH top AS (SELECT trace_id, max(live_bytes) AS peak_bytes FROM events GROUP BY trace_id),
+     first AS (SELECT e.trace_id, min(e.seq) AS seq, top.peak_bytes
+               FROM events e JOIN top ON top.trace_id = e.trace_id AND e.live_bytes = top.peak_bytes
+               WHERE top.peak_bytes > 0 GROUP BY e.trace_id)
+SELECT first.trace_id, first.seq AS peak_event, e.line AS peak_line, first.peak_bytes
+FROM first JOIN events e ON e.trace_id = first.trace_id AND e.seq = first.seq;
 
 -- Requested sizes (malloc, calloc nmemb*elsize, realloc's new size) in power-of-two buckets, like DTrace's quantize:
 -- bucket is the largest power of two <= size, 0 for size 0.
@@ -227,15 +228,17 @@ SELECT trace_id, v - (v >> 1) AS bucket, count(*) AS count, sum(size) AS bytes
 FROM s6 GROUP BY trace_id, v - (v >> 1);
 
 -- Temporary allocations (heaptrack's definition): a block from malloc, calloc or realloc that the very next memory
--- event of the same pid frees. One row per such free, with the allocating event's site.
+-- event of the same pid frees. One row per such free, with the allocating event's site. The previous event of the
+-- pid is found by walking back along events_by_trace_seq (at most the other pids' events in between).
 CREATE VIEW IF NOT EXISTS temporary_blocks AS
-SELECT trace_id, pid, alloc_event, alloc_site_id AS site_id, seq AS free_event, size
-FROM (SELECT trace_id, pid, seq, kind, status, ptr,
-             lag(seq) OVER w AS alloc_event, lag(kind) OVER w AS prev_kind, lag(ptr) OVER w AS prev_ptr,
-             lag(site_id) OVER w AS alloc_site_id, lag(size) OVER w AS size
-      FROM events
-      WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq))
-WHERE kind = 'free' AND status = 'freed' AND prev_kind <> 'free' AND prev_ptr = ptr;
+WITH frees AS (
+    SELECT f.trace_id, f.pid, f.seq, f.ptr,
+           (SELECT p.seq FROM events p WHERE p.trace_id = f.trace_id AND p.seq < f.seq AND p.pid = f.pid
+            ORDER BY p.seq DESC LIMIT 1) AS prev_seq
+    FROM events f WHERE f.kind = 'free' AND f.status = 'freed')
+SELECT f.trace_id, f.pid, a.seq AS alloc_event, a.site_id, f.seq AS free_event, a.size
+FROM frees f JOIN events a ON a.trace_id = f.trace_id AND a.seq = f.prev_seq
+WHERE a.kind <> 'free' AND a.ptr = f.ptr;
 
 CREATE VIEW IF NOT EXISTS temporary_sites AS
 WITH t AS (SELECT trace_id, site_id, count(*) AS count, sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),

@@ -7,7 +7,9 @@ public static class Chromium
 {
     static readonly string[] Candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-    public static string? Path => Environment.GetEnvironmentVariable("PMANALYZE_CHROMIUM") is { Length: > 0 } p ? p : Candidates.FirstOrDefault(File.Exists);
+    public static string? Path => Environment.GetEnvironmentVariable("PMANALYZE_CHROMIUM") is { Length: > 0 } p
+        ? (File.Exists(p) ? p : null)
+        : Candidates.FirstOrDefault(File.Exists);
 
     public const string Missing = "chromium is not installed (apt-get install -y chromium; .ci/run installs it): browser test skipped";
 

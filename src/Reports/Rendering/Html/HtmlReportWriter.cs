@@ -75,7 +75,10 @@ public static class HtmlReportWriter
         if (data.Stacks is { } stacks)
             Section(html, "flame", "Flame graph of bytes requested per call stack", () =>
             {
-                html.Append("<p class=\"note\">Outermost frames at the bottom; a frame's width is the bytes requested (malloc, calloc, realloc) in it and in what it called. Hover for exact bytes.</p>\n");
+                html.Append("<p class=\"note\">Outermost frames at the bottom; a frame's width is the bytes requested (malloc, calloc, realloc) in it and in what it called. Hover for exact bytes.");
+                if (stacks.Rows.Count >= TraceReportData.MaxStackNodes)
+                    html.Append($" Only the {HtmlText.Number(stacks.Rows.Count)} largest frames are drawn (all of them: <code>pmanalyze query \"SELECT * FROM stack_bytes WHERE trace_id = {data.Trace.Id}\"</code>).");
+                html.Append("</p>\n");
                 html.Append("<figure>");
                 FlameGraph.Write(html, stacks);
                 html.Append("</figure>\n");

@@ -8,6 +8,9 @@ foreach (var c in ReportCommands.All()) root.Subcommands.Add(c);
 root.Subcommands.Add(QueryCommand.Create());
 foreach (var c in DTraceOutputCommands.All()) root.Subcommands.Add(c);
 root.Subcommands.Add(ExportCommand.Create());
+foreach (var c in AnalysisCommands.All()) root.Subcommands.Add(c);
+root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(HtmlReportCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -17,6 +17,8 @@ internal sealed class TraceTotals
     }
 
     Site[] _sites = new Site[64];
+    readonly Dictionary<int, long?> _allocatedByLastEvent = new(); // per pid: the pointer its previous event (re)allocated
+    long _peakEvent, _peakLine, _temporary;
     long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _bytesAllocated, _bytesFreed, _peakBytes, _peakBlocks, _maxAlloc;
 
     public void Add(in EventRow e)
@@ -27,7 +29,11 @@ internal sealed class TraceTotals
         ref var site = ref _sites[e.Site];
         _missedFrees += e.Outcome.Replaced ? 1 : 0;
         _bytesFreed += e.Outcome.FreedBytes;
+        if (e.LiveBytes > _peakBytes) (_peakEvent, _peakLine) = (e.Seq, e.Line);
         _peakBytes = Math.Max(_peakBytes, e.LiveBytes);
+        // heaptrack's temporary allocation: a block freed by the very next memory event of the same pid
+        if (isFree && e.Outcome.Status == "freed" && _allocatedByLastEvent.GetValueOrDefault(e.Pid) == call.Pointer) _temporary++;
+        _allocatedByLastEvent[e.Pid] = isFree ? null : call.Pointer;
         _peakBlocks = Math.Max(_peakBlocks, e.LiveBlocks);
         if (isFree)
         {
@@ -60,10 +66,11 @@ internal sealed class TraceTotals
         conn.Execute(
             """
             INSERT INTO trace_totals VALUES (@traceId, @_allocs, @_reallocs, @_frees, @_nullFrees, @_unknownFrees, @_missedFrees,
-                @_bytesAllocated, @_bytesFreed, @outstanding, @leaked, @_peakBytes, @_peakBlocks, @_maxAlloc)
+                @_bytesAllocated, @_bytesFreed, @outstanding, @leaked, @_peakBytes, @_peakBlocks, @_maxAlloc, @peakEvent, @peakLine, @_temporary)
             """,
             new { traceId, _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _bytesAllocated, _bytesFreed,
-                  outstanding = leaks.Values.Sum(l => l.Bytes), leaked = leaks.Values.Sum(l => l.Blocks), _peakBytes, _peakBlocks, _maxAlloc },
+                  outstanding = leaks.Values.Sum(l => l.Bytes), leaked = leaks.Values.Sum(l => l.Blocks), _peakBytes, _peakBlocks, _maxAlloc,
+                  peakEvent = _peakEvent == 0 ? (long?)null : _peakEvent, peakLine = _peakEvent == 0 ? (long?)null : _peakLine, _temporary },
             tx);
         using var insert = PreparedInsert.Into(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding");

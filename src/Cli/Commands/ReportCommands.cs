@@ -41,7 +41,7 @@ internal static class ReportCommands
         return cmd;
     }
 
-    static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra) =>
+    internal static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra) =>
         Report(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
 
     /// <summary>A report command whose format option and renderer choice are the caller's.</summary>

@@ -13,12 +13,14 @@ public static class MemoryReports
     public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, Run(conn, "Summary",
         $"""
         SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
-               bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines
+               bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
+               peak_event, peak_line, temporary_allocs
         FROM {(HasStoredTotals(conn, traceId) ? "trace_summary_stored" : "trace_summary")} WHERE trace_id = $trace
         """,
         [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
          Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
-         Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines")],
+         Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines"),
+         Int("peak_event"), Int("peak_line"), Int("temporary_allocs")],
         Args(traceId), asObject: true));
 
     public static ReportTable LeakSites(SqliteConnection conn, long traceId, int? top) => Run(conn, "Leaks by site",

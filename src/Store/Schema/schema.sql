@@ -167,8 +167,10 @@ SELECT t.id AS trace_id, t.lines, t.events,
        coalesce(e.bytes_allocated, 0) AS bytes_allocated, coalesce(e.bytes_freed, 0) AS bytes_freed,
        coalesce(e.bytes_outstanding, 0) AS bytes_outstanding, coalesce(e.leaked_blocks, 0) AS leaked_blocks,
        coalesce(e.peak_bytes, 0) AS peak_bytes, coalesce(e.peak_blocks, 0) AS peak_blocks,
-       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines
-FROM traces t LEFT JOIN (
+       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines,
+       p.peak_event, p.peak_line,
+       (SELECT count(*) FROM temporary_blocks tb WHERE tb.trace_id = t.id) AS temporary_allocs
+FROM traces t LEFT JOIN trace_peak p ON p.trace_id = t.id LEFT JOIN (
     SELECT trace_id,
            sum(kind IN ('malloc', 'calloc')) AS allocs,
            sum(kind = 'realloc') AS reallocs,
@@ -287,7 +289,10 @@ CREATE TABLE IF NOT EXISTS trace_totals (
     leaked_blocks     INTEGER NOT NULL,
     peak_bytes        INTEGER NOT NULL,
     peak_blocks       INTEGER NOT NULL,
-    max_alloc         INTEGER NOT NULL
+    max_alloc         INTEGER NOT NULL,
+    peak_event        INTEGER,            -- first event after which live bytes reached peak_bytes (NULL: never above 0)
+    peak_line         INTEGER,            -- its log line
+    temporary_allocs  INTEGER NOT NULL    -- blocks freed by the very next memory event of the same pid
 );
 
 -- Per (trace, site): the events that function_totals counts (all but frees of null or unknown pointers).
@@ -306,7 +311,7 @@ CREATE TABLE IF NOT EXISTS site_totals (
 CREATE VIEW IF NOT EXISTS trace_summary_stored AS
 SELECT t.id AS trace_id, t.lines, t.events, s.allocs, s.reallocs, s.frees, s.null_frees, s.unknown_frees, s.missed_frees,
        s.bytes_allocated, s.bytes_freed, s.bytes_outstanding, s.leaked_blocks, s.peak_bytes, s.peak_blocks, s.max_alloc,
-       t.unparsed_lines
+       t.unparsed_lines, s.peak_event, s.peak_line, s.temporary_allocs
 FROM traces t JOIN trace_totals s ON s.trace_id = t.id;
 
 CREATE VIEW IF NOT EXISTS function_totals_stored AS
@@ -315,3 +320,78 @@ SELECT st.trace_id, s.file, s.function, sum(st.allocs) AS allocs, sum(st.realloc
        sum(st.bytes_outstanding) AS bytes_outstanding
 FROM site_totals st JOIN sites s ON s.id = st.site_id
 GROUP BY st.trace_id, s.file, s.function;
+
+-- Issue 4 analyses (timeline, sizes, temporary allocations, peak), documented in docs/reports.md.
+
+-- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
+-- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).
+CREATE VIEW IF NOT EXISTS event_deltas AS
+SELECT trace_id, seq, line, pid, kind, size,
+       coalesce(size, 0) - freed_bytes - CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS delta_bytes,
+       (kind <> 'free') - (status IS 'freed') - replaced AS delta_blocks
+FROM (SELECT trace_id, seq, line, pid, kind, size, freed_bytes, replaced, status,
+             lag(size) OVER (PARTITION BY trace_id, pid, ptr, kind = 'free' ORDER BY seq) AS dropped
+      FROM events);
+
+-- Live bytes and blocks of each pid after each of that pid's events (the events table holds the all-pid totals).
+CREATE VIEW IF NOT EXISTS pid_timeline AS
+SELECT trace_id, seq AS event, line, pid,
+       sum(delta_bytes) OVER w AS live_bytes,
+       sum(delta_blocks) OVER w AS live_blocks
+FROM event_deltas
+WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq ROWS UNBOUNDED PRECEDING);
+
+-- The peak: the first event after which live bytes (all pids) reached their maximum.
+CREATE VIEW IF NOT EXISTS trace_peak AS
+WITH top AS (SELECT trace_id, max(live_bytes) AS peak_bytes FROM events GROUP BY trace_id),
+     first AS (SELECT e.trace_id, min(e.seq) AS seq, top.peak_bytes
+               FROM events e JOIN top ON top.trace_id = e.trace_id AND e.live_bytes = top.peak_bytes
+               WHERE top.peak_bytes > 0 GROUP BY e.trace_id)
+SELECT first.trace_id, first.seq AS peak_event, e.line AS peak_line, first.peak_bytes
+FROM first JOIN events e ON e.trace_id = first.trace_id AND e.seq = first.seq;
+
+-- Requested sizes (malloc, calloc nmemb*elsize, realloc's new size) in power-of-two buckets, like DTrace's quantize:
+-- bucket is the largest power of two <= size, 0 for size 0.
+CREATE VIEW IF NOT EXISTS size_buckets AS
+WITH s1 AS (SELECT trace_id, size, size | (size >> 1) AS v FROM events WHERE kind <> 'free'),
+     s2 AS (SELECT trace_id, size, v | (v >> 2) AS v FROM s1),
+     s3 AS (SELECT trace_id, size, v | (v >> 4) AS v FROM s2),
+     s4 AS (SELECT trace_id, size, v | (v >> 8) AS v FROM s3),
+     s5 AS (SELECT trace_id, size, v | (v >> 16) AS v FROM s4),
+     s6 AS (SELECT trace_id, size, v | (v >> 32) AS v FROM s5)
+SELECT trace_id, v - (v >> 1) AS bucket, count(*) AS count, sum(size) AS bytes
+FROM s6 GROUP BY trace_id, v - (v >> 1);
+
+-- Temporary allocations (heaptrack's definition): a block from malloc, calloc or realloc that the very next memory
+-- event of the same pid frees. One row per such free, with the allocating event's site. The previous event of the
+-- pid is found by walking back along events_by_trace_seq (at most the other pids' events in between).
+CREATE VIEW IF NOT EXISTS temporary_blocks AS
+WITH frees AS (
+    SELECT f.trace_id, f.pid, f.seq, f.ptr,
+           (SELECT p.seq FROM events p WHERE p.trace_id = f.trace_id AND p.seq < f.seq AND p.pid = f.pid
+            ORDER BY p.seq DESC LIMIT 1) AS prev_seq
+    FROM events f WHERE f.kind = 'free' AND f.status = 'freed')
+SELECT f.trace_id, f.pid, a.seq AS alloc_event, a.site_id, f.seq AS free_event, a.size
+FROM frees f JOIN events a ON a.trace_id = f.trace_id AND a.seq = f.prev_seq
+WHERE a.kind <> 'free' AND a.ptr = f.ptr;
+
+CREATE VIEW IF NOT EXISTS temporary_sites AS
+WITH t AS (SELECT trace_id, site_id, count(*) AS count, sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),
+     a AS (SELECT trace_id, site_id, count(*) AS allocs FROM events WHERE kind <> 'free' GROUP BY trace_id, site_id)
+SELECT t.trace_id, s.file, s.line, s.function, t.count, t.bytes, a.allocs
+FROM t JOIN a ON a.trace_id = t.trace_id AND a.site_id = t.site_id JOIN sites s ON s.id = t.site_id;
+
+-- Python call stacks with the bytes requested at each (self) and below it (total), for flame graphs.
+CREATE VIEW IF NOT EXISTS stack_bytes AS
+WITH RECURSIVE self AS (
+    SELECT trace_id, stack_id, sum(size) AS bytes, count(*) AS events
+    FROM events WHERE stack_id IS NOT NULL AND kind <> 'free' GROUP BY trace_id, stack_id),
+up(trace_id, stack_id, bytes, events) AS (
+    SELECT trace_id, stack_id, bytes, events FROM self
+    UNION ALL
+    SELECT up.trace_id, s.parent_id, up.bytes, up.events FROM up JOIN stacks s ON s.id = up.stack_id WHERE s.parent_id IS NOT NULL)
+SELECT up.trace_id, st.id AS stack_id, st.parent_id, st.depth, st.file, st.function,
+       coalesce(self.bytes, 0) AS self_bytes, sum(up.bytes) AS total_bytes, sum(up.events) AS total_allocs
+FROM up JOIN stacks st ON st.id = up.stack_id
+LEFT JOIN self ON self.trace_id = up.trace_id AND self.stack_id = up.stack_id
+GROUP BY up.trace_id, st.id;

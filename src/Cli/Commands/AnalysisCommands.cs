@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Reports;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>timeline, sizes, temporary, diff, check: read the store, render one table (check also sets the exit code).</summary>
+internal static class AnalysisCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return Timeline();
+        yield return ReportCommands.Report("sizes", "Histogram of requested sizes in power-of-two buckets (like DTrace's quantize)",
+            (c, t, _, _) => SizesReport.Buckets(c, t));
+        yield return ReportCommands.Report("temporary", "Temporary allocations per site: blocks freed by the very next event of the same pid",
+            (c, t, top, _) => TemporaryReport.Sites(c, t, top));
+        yield return Diff();
+        yield return Check();
+    }
+
+    public static Option<int?> Points() => new("--points") { Description = $"Downsample to at most N points, keeping each run's highest and lowest (and so the peak); at least {TimelineReport.MinPoints}" };
+
+    static Command Timeline()
+    {
+        var points = Points();
+        var pid = new Option<int?>("--pid") { Description = "Timeline of this pid only (live bytes of its own blocks)" };
+        var perPid = new Option<bool>("--per-pid") { Description = "One timeline per pid, rows prefixed with the pid" };
+        return ReportCommands.Report("timeline", "Live bytes and blocks after each event (x = event number and log line); the peak marked",
+            (c, t, _, pr) =>
+            {
+                int? n = pr.GetValue(points);
+                if (n is < TimelineReport.MinPoints) throw new StoreException($"--points must be at least {TimelineReport.MinPoints}");
+                if (pr.GetValue(pid) is { } p)
+                {
+                    if (!TimelineReport.Pids(c, t).Contains(p)) throw new StoreException($"trace {t} has no events of pid {p}");
+                    return TimelineReport.ForPid(c, t, p, n);
+                }
+                return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n) : TimelineReport.Total(c, t, n);
+            }, points, pid, perPid);
+    }
+
+    public static Option<long> Base(bool required) => new("--base")
+    {
+        Description = "Trace id of the base run to compare with (see 'pmanalyze traces')",
+        Required = required,
+    };
+
+    static Command Diff()
+    {
+        var @base = Base(required: true);
+        var by = new Option<string>("--by") { Description = "site (file, line, function; default) or function (file, function)", DefaultValueFactory = _ => "site" };
+        by.AcceptOnlyFromAmong("site", "function");
+        return ReportCommands.Report("diff", "Compare two runs per site: leaked and allocated bytes in the base and this trace, sorted by growth",
+            (c, t, top, pr) =>
+            {
+                var b = TraceCatalog.Resolve(c, pr.GetValue(@base)).Id;
+                return DiffReport.Compare(c, b, t, pr.GetValue(by) == "function" ? DiffReport.Grouping.Function : DiffReport.Grouping.Site, top);
+            }, @base, by);
+    }
+
+    static Command Check()
+    {
+        var db = CommonOptions.Db();
+        var trace = CommonOptions.Trace();
+        var format = CommonOptions.Format();
+        var maxLeakedBytes = new Option<long?>("--max-leaked-bytes") { Description = "Fail when more bytes than this are never freed" };
+        var maxLeakedBlocks = new Option<long?>("--max-leaked-blocks") { Description = "Fail when more blocks than this are never freed" };
+        var maxPeak = new Option<long?>("--max-peak-bytes") { Description = "Fail when live bytes ever exceed this" };
+        var maxGrowth = new Option<long?>("--max-growth-bytes") { Description = "Fail when leaked bytes grew by more than this against --base" };
+        var @base = Base(required: false);
+        var drops = new Option<bool>("--fail-on-drops") { Description = "Fail when the trace lost events (missed frees, DTrace drop notices)" };
+        var cmd = new Command("check", "CI gate: exit 0 when every limit holds, 1 when one is broken (named on stdout), 2 on usage or input errors")
+            { db, trace, format, maxLeakedBytes, maxLeakedBlocks, maxPeak, maxGrowth, @base, drops };
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            var limits = new CheckLimits(pr.GetValue(maxLeakedBytes), pr.GetValue(maxLeakedBlocks), pr.GetValue(maxPeak),
+                pr.GetValue(maxGrowth), pr.GetValue(drops));
+            if (!limits.Any) throw new StoreException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-growth-bytes with --base, --fail-on-drops)");
+            if (limits.MaxGrowthBytes is not null && pr.GetResult(@base) is null) throw new StoreException("--max-growth-bytes needs --base TRACE");
+            using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
+            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            long? b = pr.GetResult(@base) is null ? null : TraceCatalog.Resolve(conn, pr.GetValue(@base)).Id;
+            var table = CheckReport.Evaluate(conn, t.Id, b, limits);
+            Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+            var broken = table.Rows.Where(r => r[table.IndexOf("ok")] is false).Select(r => (string)r[0]!).ToList();
+            if (pr.GetValue(format) == "table")
+                Console.WriteLine(broken.Count == 0 ? $"check passed: trace {t.Id} holds every limit" : $"check FAILED: {string.Join(", ", broken)} broken");
+            return broken.Count == 0 ? 0 : 1;
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+}

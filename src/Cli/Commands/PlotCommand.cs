@@ -1,0 +1,40 @@
+using System.CommandLine;
+using PyMemTrace.Plots;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Cli.Commands;
+
+/// <summary>plot timeline|sizes|functions|leaks --out FILE.png|.svg: one figure, drawn headless.</summary>
+internal static class PlotCommand
+{
+    public static Command Create()
+    {
+        var kind = new Argument<string>("figure") { Description = "timeline, sizes, functions or leaks" };
+        kind.AcceptOnlyFromAmong("timeline", "sizes", "functions", "leaks");
+        var db = CommonOptions.Db();
+        var trace = CommonOptions.Trace();
+        var output = new Option<string>("--out", "-o") { Description = "The figure file: FILE.png or FILE.svg", Required = true };
+        var width = new Option<int>("--width") { Description = "Width in pixels", DefaultValueFactory = _ => ChartRenderer.DefaultWidth };
+        var height = new Option<int>("--height") { Description = "Height in pixels", DefaultValueFactory = _ => ChartRenderer.DefaultHeight };
+        var points = AnalysisCommands.Points();
+        var cmd = new Command("plot", "Draw a figure (PNG or SVG): live memory timeline, size histogram, top functions or top leak sites")
+            { kind, db, trace, output, width, height, points };
+        cmd.SetAction(pr => Failure.Run(() =>
+        {
+            string path = pr.GetValue(output)!;
+            string ext = Path.GetExtension(path).ToLowerInvariant();
+            if (ext is not (".png" or ".svg")) throw new StoreException($"'{path}': the figure's file name must end in .png or .svg");
+            int w = pr.GetValue(width), h = pr.GetValue(height);
+            if (w is < 100 or > 10000 || h is < 100 or > 10000) throw new StoreException("--width and --height must be between 100 and 10000 pixels");
+            if (pr.GetValue(points) is < TimelineReport.MinPoints) throw new StoreException($"--points must be at least {TimelineReport.MinPoints}");
+            var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
+            using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
+            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Name, path, w, h);
+            Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
+            return 0;
+        }, pr.GetValue(db)!));
+        return cmd;
+    }
+}

@@ -1,0 +1,33 @@
+using PyMemTrace.Reports;
+using PyMemTrace.Reports.Rendering;
+using ScottPlot;
+
+namespace PyMemTrace.Plots;
+
+/// <summary>Horizontal bars of the first rows of a ranking table (functions by bytes allocated, leak sites by bytes).</summary>
+internal static class RankingChart
+{
+    public const int MaxBars = 20;
+    const int MaxLabel = 60;
+
+    public static void Draw(Plot plot, ReportTable table, string title, string valueColumn, Func<RowView, string> label)
+    {
+        var rows = RowView.Of(table).Take(MaxBars).Reverse().ToList();
+        double max = rows.Count == 0 ? 0 : rows.Max(r => r.Number(valueColumn));
+        var unit = ByteUnits.For(max);
+        var bars = plot.Add.Bars(rows.Select(r => r.Number(valueColumn) / unit.Divisor).ToArray());
+        bars.Horizontal = true;
+        bars.Color = Colors.IndianRed;
+        double[] ticks = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
+        plot.Axes.Left.SetTicks(ticks, rows.Select(r => Shorten(label(r))).ToArray());
+        plot.Axes.Margins(left: 0);
+        plot.Axes.Title.Label.Text = rows.Count == table.Rows.Count ? title : $"{title} (first {rows.Count} of {table.Rows.Count})";
+        plot.XLabel($"bytes ({unit.Name})");
+    }
+
+    static string Shorten(string s)
+    {
+        s = new string(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return s.Length <= MaxLabel ? s : "…" + s[^(MaxLabel - 1)..];
+    }
+}

@@ -1,0 +1,38 @@
+using PyMemTrace.Reports;
+using PyMemTrace.Reports.Rendering;
+using ScottPlot;
+
+namespace PyMemTrace.Plots;
+
+/// <summary>Live bytes after each event (a timeline table: event, line, live_bytes, peak), the peak marked and labelled.</summary>
+internal static class TimelineChart
+{
+    public static void Draw(Plot plot, ReportTable table)
+    {
+        var rows = RowView.Of(table).ToList();
+        double max = rows.Count == 0 ? 0 : rows.Max(r => r.Number("live_bytes"));
+        var unit = ByteUnits.For(max);
+        double[] xs = rows.Select(r => r.Number("event")).ToArray();
+        double[] ys = rows.Select(r => r.Number("live_bytes") / unit.Divisor).ToArray();
+        if (xs.Length > 0)
+        {
+            var line = plot.Add.ScatterLine(xs, ys);
+            line.LineWidth = 1.5f;
+            line.Color = Colors.SteelBlue;
+            line.LegendText = "live bytes after each event";
+        }
+        if (rows.FirstOrDefault(r => r["peak"] is true) is { } peak && xs.Length > 0)
+        {
+            long bytes = Convert.ToInt64(peak["live_bytes"]);
+            var m = plot.Add.Marker(peak.Number("event"), bytes / unit.Divisor);
+            m.Color = Colors.Red;
+            m.Size = 10;
+            m.LegendText = $"peak {ByteUnits.Format(bytes)} ({bytes:N0} B) after event {peak["event"]}, log line {peak["line"]}";
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+        plot.Axes.Title.Label.Text = "Live memory over the trace";
+        plot.XLabel("event number");
+        plot.YLabel($"live bytes ({unit.Name})");
+        plot.Axes.SetLimitsY(0, Math.Max(1, max / unit.Divisor) * 1.1);
+    }
+}

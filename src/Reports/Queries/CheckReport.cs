@@ -1,0 +1,47 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using static PyMemTrace.Reports.Queries.ReportSql;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>The limits a CI gate can set; null means not checked.</summary>
+public sealed record CheckLimits(long? MaxLeakedBytes, long? MaxLeakedBlocks, long? MaxPeakBytes, long? MaxGrowthBytes, bool FailOnDrops)
+{
+    public bool Any => MaxLeakedBytes is not null || MaxLeakedBlocks is not null || MaxPeakBytes is not null || MaxGrowthBytes is not null || FailOnDrops;
+}
+
+/// <summary>
+/// Evaluates CI limits against a trace: one row per limit with the measured value, the allowed maximum and whether it holds.
+/// Growth is the change of leaked (outstanding) bytes against a base trace. Drops are missed frees (a pointer returned
+/// while still live: its free was lost) plus DTrace's own drop notices.
+/// </summary>
+public static class CheckReport
+{
+    sealed record Totals(long Bytes_Outstanding, long Leaked_Blocks, long Peak_Bytes, long Missed_Frees);
+
+    public static ReportTable Evaluate(SqliteConnection conn, long traceId, long? baseId, CheckLimits limits)
+    {
+        var now = TotalsOf(conn, traceId);
+        var rows = new List<object?[]>();
+        void Add(string name, long value, long allowed, string detail) => rows.Add([name, value, allowed, value <= allowed, detail]);
+        if (limits.MaxLeakedBytes is { } lb) Add("max-leaked-bytes", now.Bytes_Outstanding, lb, "bytes never freed");
+        if (limits.MaxLeakedBlocks is { } lk) Add("max-leaked-blocks", now.Leaked_Blocks, lk, "blocks never freed");
+        if (limits.MaxPeakBytes is { } pk) Add("max-peak-bytes", now.Peak_Bytes, pk, "largest live total");
+        if (limits.MaxGrowthBytes is { } gr)
+        {
+            var before = TotalsOf(conn, baseId ?? throw new ArgumentException("--max-growth-bytes needs --base TRACE"));
+            Add("max-growth-bytes", now.Bytes_Outstanding - before.Bytes_Outstanding, gr,
+                $"leaked bytes {now.Bytes_Outstanding} against {before.Bytes_Outstanding} in trace {baseId}");
+        }
+        if (limits.FailOnDrops)
+        {
+            long notices = conn.ExecuteScalar<long>(
+                "SELECT count(*) FROM notes WHERE trace_id = @traceId AND kind = 'notice' AND text LIKE '%drop%'", new { traceId });
+            Add("fail-on-drops", now.Missed_Frees + notices, 0, $"{now.Missed_Frees} missed frees, {notices} DTrace drop notices");
+        }
+        return new ReportTable("Check", [Text("limit"), Int("value"), Int("allowed"), Bool("ok"), Text("detail")], rows);
+    }
+
+    static Totals TotalsOf(SqliteConnection conn, long traceId) => conn.QueryFirst<Totals>(
+        "SELECT bytes_outstanding, leaked_blocks, peak_bytes, missed_frees FROM trace_summary WHERE trace_id = @traceId", new { traceId });
+}

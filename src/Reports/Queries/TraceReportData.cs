@@ -1,0 +1,93 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using static PyMemTrace.Reports.Queries.ReportSql;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>A table of the HTML report, with how many rows the full report has when only the first ones are shown.</summary>
+public sealed record ReportPart(string Id, ReportTable Table, long TotalRows, string? FullCommand = null)
+{
+    public bool Truncated => TotalRows > Table.Rows.Count;
+}
+
+/// <summary>
+/// Every table the one-file HTML report shows for a trace, read from the store. Long tables are cut to their first rows
+/// (largest first) so that the page stays small for million-event traces; each says how to get the rest.
+/// </summary>
+public sealed record TraceReportData(
+    TraceCatalog.TraceInfo Trace,
+    ReportTable Import,
+    ReportTable Summary,
+    ReportTable Timeline,
+    IReadOnlyList<ReportPart> Parts,
+    ReportTable? Stacks)
+{
+    public const int TimelinePoints = 2000, MaxRows = 1000, MaxBlocks = 1000, MaxStackNodes = 2000;
+
+    public ReportPart Part(string id) => Parts.First(p => p.Id == id);
+
+    public static TraceReportData Load(SqliteConnection conn, long traceId)
+    {
+        var trace = TraceCatalog.Resolve(conn, traceId);
+        var args = new Dictionary<string, object?> { ["$trace"] = traceId, ["$top"] = MaxRows };
+        long Count(string sql) => conn.ExecuteScalar<long>(sql, new { trace = traceId });
+        var parts = new List<ReportPart>
+        {
+            new("warnings", Warnings(conn, traceId), 0),
+            new("notices", Run(conn, "DTrace notices", "SELECT line, text FROM notes WHERE trace_id = $trace AND kind = 'notice' ORDER BY line LIMIT $top",
+                [Int("line"), Text("text")], args), Count("SELECT count(*) FROM notes WHERE trace_id = @trace AND kind = 'notice'")),
+            new("unparsed", Run(conn, "Unparsed lines", "SELECT line, text FROM unparsed WHERE trace_id = $trace ORDER BY line LIMIT $top",
+                [Int("line"), Text("text")], args), Count("SELECT count(*) FROM unparsed WHERE trace_id = @trace"), $"pmanalyze query \"SELECT * FROM unparsed WHERE trace_id = {traceId}\""),
+            new("leaks", MemoryReports.LeakSites(conn, traceId, MaxRows), Count("SELECT count(*) FROM leak_sites WHERE trace_id = @trace"), $"pmanalyze leaks --trace {traceId}"),
+            new("blocks", MemoryReports.LeakedBlocks(conn, traceId, MaxBlocks), Count("SELECT count(*) FROM events WHERE trace_id = @trace AND leaked = 1"), $"pmanalyze leaks --by pointer --trace {traceId}"),
+            new("functions", MemoryReports.Functions(conn, traceId, MaxRows), Count("SELECT count(*) FROM function_totals WHERE trace_id = @trace"), $"pmanalyze functions --trace {traceId}"),
+            new("reallocs", MemoryReports.Reallocs(conn, traceId, MaxRows), Count("SELECT count(*) FROM realloc_chains WHERE trace_id = @trace"), $"pmanalyze reallocs --trace {traceId}"),
+            new("sizes", SizesReport.Buckets(conn, traceId), 0),
+            new("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
+        };
+        bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
+        return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, hasStacks ? StackTree(conn, traceId) : null);
+    }
+
+    static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",
+        """
+        SELECT id AS trace, name, source, bytes AS file_bytes, sha256, imported_at, tool_version, lines, events, flow_lines, notes,
+               unparsed_lines, aggregations
+        FROM traces WHERE id = $trace
+        """,
+        [Int("trace"), Text("name"), Text("source"), Int("file_bytes"), Text("sha256"), Text("imported_at"), Text("tool_version"),
+         Int("lines"), Int("events"), Int("flow_lines"), Int("notes"), Int("unparsed_lines"), Int("aggregations")],
+        new Dictionary<string, object?> { ["$trace"] = traceId }, asObject: true);
+
+    /// <summary>What a reader should know before trusting the numbers: lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>
+    static ReportTable Warnings(SqliteConnection conn, long traceId) => Run(conn, "Warnings",
+        """
+        SELECT warning, count, detail FROM (
+            SELECT 1 AS k, 'missed frees' AS warning, missed_frees AS count,
+                   'a (re)allocation returned a pointer that was still live: its free is not in the log (DTrace dropped it?); the old block was dropped from the live total, not counted as freed' AS detail
+            FROM trace_summary WHERE trace_id = $trace
+            UNION ALL
+            SELECT 2, 'unknown frees', unknown_frees,
+                   'free of a pointer that was not live: allocated before tracing started, or its allocation was lost'
+            FROM trace_summary WHERE trace_id = $trace
+            UNION ALL
+            SELECT 3, 'DTrace drop notices', (SELECT count(*) FROM notes WHERE trace_id = $trace AND kind = 'notice' AND text LIKE '%drop%'),
+                   'DTrace reported dropped records: events are missing from the log'
+            UNION ALL
+            SELECT 4, 'unparsed lines', unparsed_lines, 'lines inside BEGIN..END that are not memory events nor flow lines'
+            FROM trace_summary WHERE trace_id = $trace)
+        WHERE count > 0 ORDER BY k
+        """,
+        [Text("warning"), Int("count"), Text("detail")], new Dictionary<string, object?> { ["$trace"] = traceId });
+
+    /// <summary>The call-stack tree (view stack_bytes), largest subtrees first, cut to the biggest nodes.</summary>
+    static ReportTable StackTree(SqliteConnection conn, long traceId) => Run(conn, "Call stacks",
+        """
+        SELECT stack_id, parent_id, depth, file, function, self_bytes, total_bytes, total_allocs
+        FROM stack_bytes WHERE trace_id = $trace
+        ORDER BY total_bytes DESC, stack_id LIMIT $top
+        """,
+        [Int("stack_id"), Int("parent_id"), Int("depth"), Text("file"), Text("function"), Int("self_bytes"), Int("total_bytes"), Int("total_allocs")],
+        new Dictionary<string, object?> { ["$trace"] = traceId, ["$top"] = MaxStackNodes });
+}

@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using PyMemTrace.Plots;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering.Html;
+using PyMemTrace.Tests.Support;
+using SkiaSharp;
+
+namespace PyMemTrace.Tests.Analyses;
+
+/// <summary>The one-file HTML report: self-contained, escaped, right figures; and loaded in a real headless browser.</summary>
+public class HtmlReportTests
+{
+    static string Render(string log, out long traceId)
+    {
+        using var dir = new TempDir();
+        traceId = InProcess.Import(dir.Db, log).TraceId;
+        using var conn = InProcess.Read(dir.Db);
+        var data = TraceReportData.Load(conn, traceId);
+        return HtmlReportWriter.Render(data, ReportFigures.For(data));
+    }
+
+    static readonly string TwoPids = Fixtures.Path_("issue4/two-pids.log");
+
+    [Fact]
+    public void The_report_references_nothing_outside_the_file()
+    {
+        string html = Render(Fixtures.Generated("pyraw-call-stack.log"), out _);
+        var targets = Regex.Matches(html, @"\b(?:src|href|action|poster|srcset|xlink:href)\s*=\s*(?:""([^""]*)""|'([^']*)'|([^\s>]+))", RegexOptions.IgnoreCase)
+            .Select(m => m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value).ToList();
+        Assert.NotEmpty(targets);   // the navigation links
+        Assert.All(targets, t => Assert.True(t.StartsWith('#') || t.StartsWith("data:"), "external reference: " + t));
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("@import", html, StringComparison.OrdinalIgnoreCase);
+        Assert.All(Regex.Matches(html, @"url\(([^)]*)\)").Select(m => m.Groups[1].Value), u => Assert.StartsWith("#fig-", u));   // clip paths of the figures
+        var ids = Regex.Matches(html, @"\bid=""([^""]+)""").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var urls = Regex.Matches(html, @"https?://[^\s""'<>]*").Select(m => m.Value).Distinct().Order();
+        Assert.Equal(["http://www.w3.org/1999/xlink", "http://www.w3.org/2000/svg"], urls);   // XML namespace names, never fetched
+        Assert.Contains("default-src 'none'", html);
+        Assert.Single(Regex.Matches(html, "<script", RegexOptions.IgnoreCase));
+        Assert.Contains("<svg class=\"flame\"", html);
+    }
+
+    [Fact]
+    public void Hostile_names_are_escaped_and_the_headline_has_the_peak_and_top_leak_site()
+    {
+        string html = Render(TwoPids, out _);
+        Assert.Single(Regex.Matches(html, "<script", RegexOptions.IgnoreCase));
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
+        Assert.Contains("x&amp;&quot;&#39;.py", html);
+        Assert.DoesNotContain("x&\"'.py", html);
+        Assert.Contains("<b id=\"peak-bytes\" data-v=\"4203\">4,203 B (4.1 KiB)</b>", html);   // rounded, with the exact count
+        Assert.Contains("<b id=\"peak-event\">13</b>", html);
+        Assert.Contains("<b id=\"peak-line\">14</b>", html);
+        Assert.Contains("<b id=\"top-leak\">x&amp;&quot;&#39;.py:40 run</b> (100 B in 1 blocks)", html);
+        Assert.Contains("<b>missed frees: 1</b>", html);
+        Assert.DoesNotContain("<svg class=\"flame\"", html);   // no flow lines, no stacks
+        foreach (var section in new[] { "overview", "warnings", "timeline", "leaks", "functions", "reallocs", "sizes", "temporary" })
+            Assert.Contains($"<section id=\"{section}\">", html);
+    }
+
+    [Fact]
+    public void Rounded_sizes_in_tables_keep_the_exact_bytes_for_sorting_and_reading()
+    {
+        string html = Render(TwoPids, out _);
+        Assert.Contains("<td class=\"num\" data-v=\"4096\">4,096 <small>4 KiB</small></td>", html);
+    }
+
+    [Fact]
+    public void The_report_command_writes_one_file()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", TwoPids, "--db", dir.Db, "-q");
+        var r = Pmanalyze.Ok("report", "--db", dir.Db, "--out", dir.File("r.html"));
+        Assert.Contains("wrote", r.Stdout);
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(dir.File("r.html")));
+        Assert.Equal(2, Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/dir/r.html")).ExitCode);
+    }
+
+    [ChromiumFact]
+    public void In_headless_chromium_the_report_loads_without_console_messages_and_its_tables_sort_and_filter()
+    {
+        using var dir = new TempDir();
+        string page = dir.File("report.html");
+        File.WriteAllText(page, Render(TwoPids, out _));
+        var run = Chromium.Exec(new Uri(page).AbsoluteUri + "#selftest", "--dump-dom");
+        Assert.Empty(Chromium.ConsoleMessages(run));
+        var result = Regex.Match(run.Stdout, "<pre id=\"selftest\" data-result=\"(\\w+)\">([^<]*)</pre>");
+        Assert.True(result.Success, "the page's self-test wrote no result: " + run.Stderr[..Math.Min(2000, run.Stderr.Length)]);
+        Assert.Equal("pass", result.Groups[1].Value);
+        Assert.Matches(@"tables=([5-9]|\d\d)", result.Groups[2].Value);
+        Assert.Single(Regex.Matches(run.Stdout, "<script", RegexOptions.IgnoreCase));   // the hostile name stayed text
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", run.Stdout);
+    }
+
+    [ChromiumFact]
+    public void In_headless_chromium_a_screenshot_of_the_report_is_not_blank()
+    {
+        using var dir = new TempDir();
+        string page = dir.File("report.html"), shot = dir.File("shot.png");
+        File.WriteAllText(page, Render(Fixtures.Generated("pyraw-call-stack.log"), out _));
+        var run = Chromium.Exec(new Uri(page).AbsoluteUri, $"--screenshot={shot}", "--window-size=1280,1600");
+        Assert.True(File.Exists(shot), "no screenshot: " + run.Stderr[..Math.Min(2000, run.Stderr.Length)]);
+        Assert.Empty(Chromium.ConsoleMessages(run));
+        using var bitmap = SKBitmap.Decode(shot);
+        Assert.Equal((1280, 1600), (bitmap.Width, bitmap.Height));
+        var colours = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 4)
+            for (int x = 0; x < bitmap.Width; x += 4) colours.Add((uint)bitmap.GetPixel(x, y));
+        Assert.True(colours.Count > 20, $"only {colours.Count} colours in the screenshot");
+    }
+}

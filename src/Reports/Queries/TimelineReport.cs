@@ -1,34 +1,37 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Parser.Model;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
-/// Live bytes and blocks after each event, for all pids (events.live_bytes) or one pid (view pid_timeline).
-/// Downsampling to at most N points splits the events into equal runs and keeps, from each run, the event with the
-/// most live bytes and the one with the fewest, plus the last event: the envelope of the curve survives at that
-/// resolution, and the peak (the first event at the maximum) is always one of the points.
+/// Live bytes and blocks after each event, for all pids (stored on every event) or for one pid (the events of that pid
+/// replayed through the accounting rules: exactly the view pid_timeline, without its window sorts). Read in one pass
+/// in event order and downsampled on the way (<see cref="TimelineSampler"/>), so a million events take well under a second.
 /// </summary>
 public static class TimelineReport
 {
     public const int MinPoints = 3;
 
-    const string AllPids = "SELECT seq AS event, line, live_bytes, live_blocks FROM events WHERE trace_id = $trace";
-    const string OnePid = "SELECT event, line, live_bytes, live_blocks FROM pid_timeline WHERE trace_id = $trace AND pid = $pid";
-
-    public static ReportTable Total(SqliteConnection conn, long traceId, int? points) =>
-        Query(conn, "Timeline (all pids)", AllPids, traceId, null, points);
+    public static ReportTable Total(SqliteConnection conn, long traceId, int? points)
+    {
+        var sampler = new TimelineSampler(conn.ExecuteScalar<long>("SELECT events FROM traces WHERE id = @traceId", new { traceId }), points);
+        RowScan.Each(conn, "SELECT seq, line, live_bytes, live_blocks FROM events WHERE trace_id = ?1 ORDER BY seq", traceId, null,
+            r => sampler.Add(new TimelinePoint(r[0], r[1], r[2], r[3])));
+        return Table("Timeline (all pids)", sampler, null);
+    }
 
     public static ReportTable ForPid(SqliteConnection conn, long traceId, int pid, int? points) =>
-        Query(conn, $"Timeline (pid {pid})", OnePid, traceId, pid, points);
+        Table($"Timeline (pid {pid})", Replay(conn, traceId, pid, points)[pid], null);
 
     /// <summary>One timeline per pid, each downsampled on its own; rows carry the pid.</summary>
     public static ReportTable PerPid(SqliteConnection conn, long traceId, int? points)
     {
         var rows = new List<object?[]>();
-        foreach (var pid in Pids(conn, traceId))
-            rows.AddRange(ForPid(conn, traceId, pid, points).Rows.Select(r => new object?[] { (long)pid }.Concat(r).ToArray()));
+        foreach (var (pid, sampler) in Replay(conn, traceId, null, points).OrderBy(kv => kv.Key))
+            rows.AddRange(Table("", sampler, pid).Rows);
         return new ReportTable("Timeline per pid", [Int("pid"), .. Columns], rows);
     }
 
@@ -37,28 +40,39 @@ public static class TimelineReport
 
     static readonly ReportColumn[] Columns = [Int("event"), Int("line"), Int("live_bytes"), Int("live_blocks"), Bool("peak")];
 
-    static ReportTable Query(SqliteConnection conn, string title, string source, long traceId, int? pid, int? points)
+    /// <summary>Each pid's live bytes after each of its events: its calls replayed through its own ledger.</summary>
+    static Dictionary<int, TimelineSampler> Replay(SqliteConnection conn, long traceId, int? onlyPid, int? points)
     {
-        if (points is < MinPoints) throw new ArgumentOutOfRangeException(nameof(points), $"--points must be at least {MinPoints}");
-        var args = new Dictionary<string, object?> { ["$trace"] = traceId, ["$pid"] = pid };
-        long count = conn.ExecuteScalar<long>($"SELECT count(*) FROM ({source.Replace("$trace", "@trace").Replace("$pid", "@pid")})",
-            new { trace = traceId, pid });
-        long width = points is { } n && count > n ? (count + (n - 1) / 2 - 1) / ((n - 1) / 2) : 1;
-        args["$width"] = width;
-        return Run(conn, title,
-            $"""
-            WITH src AS ({source}),
-            numbered AS (SELECT *, row_number() OVER (ORDER BY event) AS n FROM src),
-            ranked AS (
-                SELECT *,
-                       row_number() OVER (PARTITION BY (n - 1) / $width ORDER BY live_bytes DESC, event) AS high,
-                       row_number() OVER (PARTITION BY (n - 1) / $width ORDER BY live_bytes, event) AS low,
-                       row_number() OVER (ORDER BY live_bytes DESC, event) AS peak_rank,
-                       max(n) OVER () AS last
-                FROM numbered)
-            SELECT event, line, live_bytes, live_blocks, peak_rank = 1 AND live_bytes > 0 AS peak
-            FROM ranked WHERE high = 1 OR low = 1 OR n = last
-            ORDER BY event
-            """, Columns, args);
+        var counts = conn.Query<(int Pid, long Count)>(
+            "SELECT pid, count(*) FROM events WHERE trace_id = @traceId AND (@onlyPid IS NULL OR pid = @onlyPid) GROUP BY pid",
+            new { traceId, onlyPid }).ToDictionary(c => c.Pid, c => c.Count);
+        var samplers = counts.ToDictionary(c => c.Key, c => new TimelineSampler(c.Value, points));
+        var ledgers = counts.ToDictionary(c => c.Key, _ => new HeapLedger());
+        string sql = $"""
+            SELECT seq, line, pid,
+                   CASE kind WHEN 'malloc' THEN {(int)CallKind.Malloc} WHEN 'calloc' THEN {(int)CallKind.Calloc}
+                             WHEN 'realloc' THEN {(int)CallKind.Realloc} ELSE {(int)CallKind.Free} END,
+                   coalesce(size, 0), ptr, coalesce(old_ptr, 0)
+            FROM events WHERE trace_id = ?1 AND (?2 IS NULL OR pid = ?2) ORDER BY seq
+            """;
+        RowScan.Each(conn, sql, traceId, onlyPid, r =>
+        {
+            int pid = (int)r[2];
+            var ledger = ledgers[pid];
+            ledger.Apply(r[0], pid, new MemoryCall((CallKind)r[3], "", r[4], r[5], OldPointer: r[6]));
+            samplers[pid].Add(new TimelinePoint(r[0], r[1], ledger.LiveBytes, ledger.LiveBlocks));
+        });
+        return samplers;
+    }
+
+    static ReportTable Table(string title, TimelineSampler sampler, int? pid)
+    {
+        long? peak = sampler.Peak?.Event;
+        var rows = sampler.Points().Select(p =>
+        {
+            object?[] row = [p.Event, p.Line, p.LiveBytes, p.LiveBlocks, p.Event == peak];
+            return pid is { } id ? [(long)id, .. row] : row;
+        }).ToList();
+        return new ReportTable(title, Columns, rows);
     }
 }

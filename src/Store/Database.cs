@@ -7,7 +7,8 @@ namespace PyMemTrace.Store;
 public static class Database
 {
     public const string DefaultPath = "pmanalyze.db";
-    public const int SchemaVersion = 2; // 2: trace_totals, site_totals (older databases gain them on the next import)
+    /// <summary>Raised whenever a table or view changes; a database of another version is refused with a clear message.</summary>
+    public const int SchemaVersion = 3;
 
     /// <summary>Opens for writing, creating the file and schema if needed.</summary>
     public static SqliteConnection OpenForWrite(string path)
@@ -24,6 +25,11 @@ public static class Database
             conn.Dispose();
             throw Explain(e, path);
         }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens an existing database read-only: a write through it fails.</summary>
@@ -38,6 +44,7 @@ public static class Database
             hasTraces.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'traces'";
             if (Convert.ToInt64(hasTraces.ExecuteScalar()) == 0)
                 throw new StoreException($"'{path}' is an SQLite database but not a pmanalyze one (no traces table)");
+            RefuseOtherVersion(StoredVersion(conn) ?? "none", path);
             return conn;
         }
         catch (SqliteException e)
@@ -84,17 +91,41 @@ public static class Database
 
     static void EnsureSchema(SqliteConnection conn)
     {
-        var version = conn.CreateCommand();
-        version.CommandText = "SELECT value FROM schema_info WHERE key = 'version'";
-        try
+        if (StoredVersion(conn) is { } stored)
         {
-            if (version.ExecuteScalar() is string v && v == SchemaVersion.ToString()) return;
+            RefuseOtherVersion(stored, conn.DataSource);
+            return;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1) { /* no schema_info yet: a new database */ }
         using var tx = conn.BeginTransaction();
         Execute(conn, SchemaSql(), tx);
         Execute(conn, $"INSERT OR REPLACE INTO schema_info(key, value) VALUES ('version', '{SchemaVersion}');", tx);
         tx.Commit();
+    }
+
+    /// <summary>The schema version a database was written with; null for a new, empty database.</summary>
+    static string? StoredVersion(SqliteConnection conn)
+    {
+        using var version = conn.CreateCommand();
+        version.CommandText = "SELECT value FROM schema_info WHERE key = 'version'";
+        try
+        {
+            return version.ExecuteScalar() as string;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            using var tables = conn.CreateCommand();
+            tables.CommandText = "SELECT count(*) FROM sqlite_master";
+            if (Convert.ToInt64(tables.ExecuteScalar()) == 0) return null; // a new database
+            throw new StoreException($"'{conn.DataSource}' is an SQLite database but not a pmanalyze one (no schema_info table)");
+        }
+    }
+
+    static void RefuseOtherVersion(string stored, string path)
+    {
+        if (stored == SchemaVersion.ToString()) return;
+        throw new StoreException(int.TryParse(stored, out var v) && v > SchemaVersion
+            ? $"'{path}' was written by a newer pmanalyze (schema {stored}; this one knows {SchemaVersion})"
+            : $"'{path}' was written by an older pmanalyze (schema {stored}; this one needs {SchemaVersion}): import the logs again into a new database");
     }
 
     static string SchemaSql()

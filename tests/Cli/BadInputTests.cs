@@ -64,6 +64,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_database_of_another_schema_version()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        using (var c = new SqliteConnection($"Data Source={dir.Db};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "UPDATE schema_info SET value = '1' WHERE key = 'version'";
+            cmd.ExecuteNonQuery();
+        }
+        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "older pmanalyze (schema 1");
+        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "import the logs again");
+    }
+
+    [Fact]
     public void A_missing_database_for_a_report()
     {
         using var dir = new TempDir();

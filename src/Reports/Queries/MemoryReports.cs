@@ -6,16 +6,18 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// The foundation reports, each a SELECT over the views documented in docs/schema.md, so that
-/// `pmanalyze query` reproduces them. Column names are the JSON contract.
+/// `pmanalyze query` reproduces them. Column names are the JSON contract. Summary and functions read the totals kept
+/// at import (trace_summary_stored, function_totals_stored: the same figures as trace_summary and function_totals,
+/// which scan the events), so they answer at once on a million events.
 /// </summary>
 public static class MemoryReports
 {
     public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, Run(conn, "Summary",
-        $"""
+        """
         SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
                bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
                peak_event, peak_line, temporary_allocs
-        FROM {(HasStoredTotals(conn, traceId) ? "trace_summary_stored" : "trace_summary")} WHERE trace_id = $trace
+        FROM trace_summary_stored WHERE trace_id = $trace
         """,
         [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
          Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
@@ -38,9 +40,9 @@ public static class MemoryReports
         [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top));
 
     public static ReportTable Functions(SqliteConnection conn, long traceId, int? top) => Run(conn, "Functions",
-        $"""
+        """
         SELECT file, function, allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding
-        FROM {(HasStoredTotals(conn, traceId) ? "function_totals_stored" : "function_totals")} WHERE trace_id = $trace
+        FROM function_totals_stored WHERE trace_id = $trace
         ORDER BY bytes_allocated DESC, file, function LIMIT $top
         """,
         [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
@@ -54,11 +56,6 @@ public static class MemoryReports
         """,
         [Text("start_pointer"), Text("end_pointer"), Int("length"), Int("first_size"), Int("last_size"), Bool("freed"),
          Text("file"), Int("line"), Text("function")], Args(traceId, top));
-
-    /// <summary>Traces imported with the totals tables (issue 5) read them instead of scanning their events.</summary>
-    static bool HasStoredTotals(SqliteConnection conn, long traceId) =>
-        conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'trace_totals'") > 0 &&
-        conn.ExecuteScalar<long>("SELECT count(*) FROM trace_totals WHERE trace_id = @traceId", new { traceId }) > 0;
 
     static Dictionary<string, object?> Args(long traceId, int? top = null) =>
         new() { ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 };

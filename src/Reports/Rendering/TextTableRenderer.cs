@@ -34,13 +34,15 @@ public sealed class TextTableRenderer : IRenderer
     static string Line(string[] values, int[] widths, bool[] right) =>
         string.Join("  ", values.Select((v, i) => right[i] ? v.PadLeft(widths[i]) : v.PadRight(widths[i]))).TrimEnd();
 
-    static string Cell(object? value) => value switch
+    /// <summary>A value as plain text; nested objects (summary's notices) as "key: value, ...", or "none" when empty.</summary>
+    internal static string Cell(object? value) => value switch
     {
         null => "",
         bool b => b ? "yes" : "no",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("G", CultureInfo.InvariantCulture),
         byte[] bytes => "x'" + Convert.ToHexString(bytes) + "'",
+        System.Collections.IDictionary { Count: 0 } => "none",
         System.Collections.IDictionary map => string.Join(", ", Entries(map).Select(e => $"{e.Key}: {Cell(e.Value)}")),
         System.Collections.IEnumerable list and not string => string.Join(", ", list.Cast<object?>().Select(Cell)),
         _ => Visible(value.ToString() ?? ""),

@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 1. Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 3 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 
 CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -272,9 +272,8 @@ UNION ALL
 SELECT e.trace_id, e.file, e.function, e.bytes, 0, -e.bytes
 FROM ev e WHERE NOT EXISTS (SELECT 1 FROM agg a WHERE a.trace_id = e.trace_id AND a.file = e.file AND a.function = e.function);
 
--- Totals kept at import (issue 5), so that the summary and functions reports need no scan of events. They hold
--- exactly what the views trace_summary and function_totals compute; a trace imported before they existed has no row
--- here, and the reports then fall back to those views.
+-- Totals kept at import, so that the summary and functions reports need no scan of events. They hold exactly what
+-- the views trace_summary and function_totals compute from the events (a test checks it on every fixture).
 CREATE TABLE IF NOT EXISTS trace_totals (
     trace_id          INTEGER PRIMARY KEY,
     allocs            INTEGER NOT NULL,

@@ -44,6 +44,7 @@ internal static class HtmlTable
                 long n when IsBytes(table.Columns[i].Name) => HtmlText.Bytes(n),
                 long n => HtmlText.Number(n),
                 bool b => b ? "yes" : "no",
+                System.Collections.IEnumerable nested and not string => HtmlText.Encode(TextTableRenderer.Cell(nested)),
                 var v => HtmlText.Encode(Convert.ToString(v, CultureInfo.InvariantCulture)),
             };
             html.Append($"<div class=\"fact\" data-name=\"{HtmlText.Encode(table.Columns[i].Name)}\"><span class=\"k\">{HtmlText.Encode(table.Columns[i].Name)}</span><span class=\"v\">{value}</span></div>\n");
@@ -61,6 +62,8 @@ internal static class HtmlTable
                 html.Append($"<td class=\"num\" data-v=\"{n}\">{HtmlText.Number(n)} <small>{ByteUnits.Format(n)}</small></td>"); break;
             case long n: html.Append($"<td class=\"num\" data-v=\"{n}\">{HtmlText.Number(n)}</td>"); break;
             case double d: html.Append($"<td class=\"num\" data-v=\"{d.ToString("R", CultureInfo.InvariantCulture)}\">{d.ToString("0.##", CultureInfo.InvariantCulture)}</td>"); break;
+            case System.Collections.IEnumerable nested and not string:
+                html.Append("<td class=\"text\">").Append(HtmlText.Encode(TextTableRenderer.Cell(nested))).Append("</td>"); break;
             default: html.Append("<td class=\"text\">").Append(HtmlText.Encode(Convert.ToString(value, CultureInfo.InvariantCulture))).Append("</td>"); break;
         }
     }

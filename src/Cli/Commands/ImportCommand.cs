@@ -30,8 +30,7 @@ internal static class ImportCommand
             {
                 Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
                 if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
-                if (result.Events == 0)
-                    Console.WriteLine("no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?");
+                if (result.Events == 0) Console.WriteLine(NoEvents(result));
             }
             if (pr.GetValue(quiet)) return 0;
             using var conn = Database.OpenReadOnly(dbPath);
@@ -48,6 +47,11 @@ internal static class ImportCommand
         }, pr.GetValue(db)!));
         return cmd;
     }
+
+    /// <summary>Says what a log without memory events held instead, so the user knows where to look.</summary>
+    static string NoEvents(ImportResult r) => r.Aggregations > 0 || r.FlowLines > 0
+        ? $"no memory events; stored {r.Aggregations} aggregation tables and {r.FlowLines} flow lines (see 'pmanalyze aggregations' and 'pmanalyze stacks')"
+        : "no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?";
 
     static string Describe(ImportResult r, string source, string dbPath) => string.Create(CultureInfo.InvariantCulture,
         $"imported {source} as trace {r.TraceId} into {dbPath}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +

@@ -126,6 +126,12 @@ public class BadInputTests
         OneLineFailure(Pmanalyze.Exec("query", "SELECT * FROM no_such_table", "--db", dir.Db), "no such table");
         OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "read-only");
         OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE events", "--db", dir.Db), "read-only");
+        OneLineFailure(Pmanalyze.Exec("query", "SELECT 1; DELETE FROM events", "--db", dir.Db), "read-only");
+        var copy = dir.File("copy.db");
+        OneLineFailure(Pmanalyze.Exec("query", $"VACUUM INTO '{copy}'", "--db", dir.Db), "read-only");   // would write a new file
+        Assert.False(File.Exists(copy));
+        OneLineFailure(Pmanalyze.Exec("query", $"ATTACH DATABASE '{dir.File("other.db")}' AS other", "--db", dir.Db), "SQL error");
+        Assert.False(File.Exists(dir.File("other.db")));
         Assert.Equal("9", Pmanalyze.Ok("query", "SELECT count(*) AS n FROM events", "--db", dir.Db, "--format", "csv").Stdout.Split('\n')[1].Trim());
     }
 

@@ -28,9 +28,11 @@ internal static class QueryCommand
             {
                 throw new StoreException("query refused: the database is opened read-only for queries, so SQL that writes cannot run");
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is 1 or 25 or 20 or 19)
+            catch (SqliteException e) when (e.SqliteErrorCode is 1 or 14 or 19 or 20 or 23 or 25)
             {
-                throw new StoreException("SQL error: " + Database.FirstLine(e.Message).Replace("SQLite Error 1: ", ""));
+                // "SQLite Error 1: 'no such table: x'." reads better as "SQL error: no such table: x"
+                var message = System.Text.RegularExpressions.Regex.Replace(Database.FirstLine(e.Message), @"^SQLite Error \d+: '?(.*?)'?\.?$", "$1");
+                throw new StoreException("SQL error: " + message);
             }
         }, pr.GetValue(db)!));
         return cmd;

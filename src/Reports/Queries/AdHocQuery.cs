@@ -1,12 +1,16 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
+using SQLitePCL;
 
 namespace PyMemTrace.Reports.Queries;
 
 /// <summary>Runs the user's own SQL; column types are read off the values.</summary>
 public static class AdHocQuery
 {
+    /// <exception cref="StoreException">The SQL would write (checked statement by statement) or does not compile.</exception>
     public static ReportTable Run(SqliteConnection conn, string sql)
     {
+        RefuseWrites(conn, sql);
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         using var reader = cmd.ExecuteReader();
@@ -26,5 +30,28 @@ public static class AdHocQuery
         }
         var columns = names.Select((n, i) => new ReportColumn(n, types[i] ?? ColumnType.Any)).ToArray();
         return new ReportTable("Query", columns, rows);
+    }
+
+    /// <summary>
+    /// The connection is read-only, but some statements write elsewhere (VACUUM INTO a new file): every statement must
+    /// be one SQLite itself calls read-only.
+    /// </summary>
+    static void RefuseWrites(SqliteConnection conn, string sql)
+    {
+        var db = conn.Handle ?? throw new InvalidOperationException("the connection is not open");
+        var rest = sql;
+        while (!string.IsNullOrWhiteSpace(rest))
+        {
+            int rc = raw.sqlite3_prepare_v2(db, rest, out var stmt, out var tail);
+            using (stmt)
+            {
+                if (rc != raw.SQLITE_OK)
+                    throw new StoreException("SQL error: " + raw.sqlite3_errmsg(db).utf8_to_string());
+                if (!stmt.IsInvalid && raw.sqlite3_stmt_readonly(stmt) == 0)
+                    throw new StoreException("query refused: the database is opened read-only for queries, so SQL that writes cannot run");
+            }
+            if (tail == rest) break;
+            rest = tail;
+        }
     }
 }

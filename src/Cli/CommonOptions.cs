@@ -22,5 +22,10 @@ internal static class CommonOptions
         return o;
     }
 
-    public static Option<int?> Top() => new("--top") { Description = "Show only the first N rows" };
+    public static Option<int?> Top()
+    {
+        var o = new Option<int?>("--top") { Description = "Show only the first N rows" };
+        o.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--top must be 1 or more"); });
+        return o;
+    }
 }

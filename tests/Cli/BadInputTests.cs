@@ -144,5 +144,7 @@ public class BadInputTests
         OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--format", "xml"), "unknown format 'xml'");
         OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "42"), "no trace 42");
         OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "forty"), "forty");
+        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--top", "0"), "--top must be 1 or more");
+        OneLineFailure(Pmanalyze.Exec("check", "--db", dir.Db, "--max-leaked-bytes", "-1"), "must be 0 or more");
     }
 }

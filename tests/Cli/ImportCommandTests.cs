@@ -67,6 +67,8 @@ public class ImportCommandTests
         Pmanalyze.ExecWithInput(File.ReadAllBytes(PyObject), "import", "-", "--db", other, "-q");
         Assert.Equal(2048, Json(other, "summary", "bytes_outstanding"));
         Assert.Equal("stdin", Pmanalyze.Ok("traces", "--db", other, "--format", "json").Json[0]!["name"]!.GetValue<string>());
+        var gzipOnStdin = Pmanalyze.ExecWithInput(File.ReadAllBytes(gz), "import", "-", "--db", other);
+        Assert.Contains("already imported as trace 1", gzipOnStdin.Stdout);   // gzip is recognised on stdin too
     }
 
     [Fact]

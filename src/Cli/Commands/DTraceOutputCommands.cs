@@ -35,7 +35,7 @@ internal static class DTraceOutputCommands
             CommonOptions.Format(),
             (conn, trace, _, pr) =>
             {
-                var verdict = DropReports.Verdict(conn, trace);
+                var verdict = DropReports.Verdict(DropReports.Assess(conn, trace));
                 if (pr.GetValue<string>("--format") == "table") Console.WriteLine(verdict + Environment.NewLine);
                 else Console.Error.WriteLine(verdict);
                 return DropReports.Reconcile(conn, trace);

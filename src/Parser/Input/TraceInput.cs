@@ -10,7 +10,7 @@ public static class TraceInput
     /// <exception cref="TraceInputException">The input cannot be read; the message is one line for the user.</exception>
     public static Stream Open(string source)
     {
-        if (source == StandardInput) return Console.OpenStandardInput();
+        if (source == StandardInput) return MaybeGzip(new BufferedStream(Console.OpenStandardInput(), 1 << 16));
         if (Directory.Exists(source)) throw new TraceInputException($"'{source}' is a directory, not a log file");
         if (!File.Exists(source)) throw new TraceInputException($"'{source}' does not exist");
         FileStream file;
@@ -28,9 +28,18 @@ public static class TraceInput
     static bool IsGzip(FileStream file)
     {
         Span<byte> magic = stackalloc byte[2];
-        int n = file.Read(magic);
+        int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+
+    /// <summary>Standard input cannot seek: its first two bytes are peeked through the buffer and handed on.</summary>
+    static Stream MaybeGzip(BufferedStream input)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        int n = input.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        var whole = new PrefixedStream(magic[..n].ToArray(), input);
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(whole, CompressionMode.Decompress) : whole;
     }
 }
 

@@ -13,7 +13,8 @@ public sealed record CheckLimits(long? MaxLeakedBytes, long? MaxLeakedBlocks, lo
 /// <summary>
 /// Evaluates CI limits against a trace: one row per limit with the measured value, the allowed maximum and whether it holds.
 /// Growth is the change of leaked (outstanding) bytes against a base trace. Drops are missed frees (a pointer returned
-/// while still live: its free was lost) plus DTrace's own drop notices.
+/// while still live: its free was lost), DTrace's own drop and error notices, and DTrace totals that disagree with
+/// the events (reconcile): the same evidence as summary's dropped_records_suspected.
 /// </summary>
 public static class CheckReport
 {
@@ -35,9 +36,10 @@ public static class CheckReport
         }
         if (limits.FailOnDrops)
         {
-            long notices = conn.ExecuteScalar<long>(
-                "SELECT count(*) FROM notes WHERE trace_id = @traceId AND kind = 'notice' AND text LIKE '%drop%'", new { traceId });
-            Add("fail-on-drops", now.Missed_Frees + notices, 0, $"{now.Missed_Frees} missed frees, {notices} DTrace drop notices");
+            var loss = DropReports.Assess(conn, traceId);
+            Add("fail-on-drops", now.Missed_Frees + loss.LossNoticeLines + loss.DisagreeingTotals, 0,
+                $"{now.Missed_Frees} missed frees, {loss.LossNoticeLines} DTrace drop or error notices, " +
+                $"{loss.DisagreeingTotals} DTrace totals that disagree with the events ({loss.MissingBytes} bytes missing)");
         }
         return new ReportTable("Check", [Text("limit"), Int("value"), Int("allowed"), Bool("ok"), Text("detail")], rows);
     }

@@ -29,45 +29,49 @@ public static class DropReports
         return new SortedDictionary<string, object?>(counts.Rows.ToDictionary(r => (string)r[0]!, r => r[1]), StringComparer.Ordinal);
     }
 
-    /// <summary>The loss notices printed (kind → lines) and whether any aggregation total disagrees with the events.</summary>
-    public static (IReadOnlyDictionary<string, object?> LossNotices, bool TotalsDisagree) Evidence(SqliteConnection conn, long traceId)
+    /// <summary>Everything the trace says about lost records, gathered once.</summary>
+    public sealed record LossAssessment(
+        IReadOnlyDictionary<string, object?> Notices,
+        IReadOnlyDictionary<string, object?> LossNotices,
+        int ReconciledTotals,
+        int DisagreeingTotals,
+        long MissingBytes)
     {
-        var loss = NoticeCounts(conn, traceId).Where(kv => LossyKinds.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        bool disagree = Reconcile(conn, traceId).Rows.Any(r => (long)r[4]! != 0);
-        return (loss, disagree);
+        public bool DroppedRecordsSuspected => DisagreeingTotals > 0 || LossNotices.Count > 0;
+        public long LossNoticeLines => LossNotices.Values.Sum(v => Convert.ToInt64(v));
     }
 
-    public static bool DroppedRecordsSuspected(SqliteConnection conn, long traceId)
+    public static LossAssessment Assess(SqliteConnection conn, long traceId)
     {
-        var (loss, disagree) = Evidence(conn, traceId);
-        return disagree || loss.Count > 0;
+        var notices = NoticeCounts(conn, traceId);
+        var loss = notices.Where(kv => LossyKinds.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var rows = Reconcile(conn, traceId).Rows;
+        var missing = rows.Where(r => (long)r[4]! != 0).ToList();
+        return new LossAssessment(notices, loss, rows.Count, missing.Count, missing.Sum(r => (long)r[4]!));
     }
 
     /// <summary>The summary's columns plus notices (kind → lines) and dropped_records_suspected.</summary>
     public static ReportTable WithDropColumns(SqliteConnection conn, long traceId, ReportTable summary)
     {
+        var loss = Assess(conn, traceId);
         var columns = summary.Columns.Append(new ReportColumn("notices", ColumnType.Any)).Append(Bool("dropped_records_suspected")).ToList();
-        var rows = summary.Rows.Select(r => r.Append(NoticeCounts(conn, traceId)).Append(DroppedRecordsSuspected(conn, traceId)).ToArray()).ToList();
+        var rows = summary.Rows.Select(r => r.Append(loss.Notices).Append(loss.DroppedRecordsSuspected).ToArray()).ToList();
         return summary with { Columns = columns, Rows = rows };
     }
 
     /// <summary>What reconcile concludes, in one or two plain sentences.</summary>
-    public static string Verdict(SqliteConnection conn, long traceId)
+    public static string Verdict(LossAssessment loss)
     {
-        var rows = Reconcile(conn, traceId).Rows;
-        var (loss, _) = Evidence(conn, traceId);
-        string notices = loss.Count == 0
+        string notices = loss.LossNotices.Count == 0
             ? "DTrace printed no drop or error notice."
-            : "DTrace notices: " + string.Join(", ", loss.Select(kv => $"{kv.Value} × {kv.Key}")) + ".";
-        if (rows.Count == 0)
+            : "DTrace notices: " + string.Join(", ", loss.LossNotices.Select(kv => $"{kv.Value} × {kv.Key}")) + ".";
+        if (loss.ReconciledTotals == 0)
             return "Nothing to reconcile: the trace has no per-(file, function) malloc totals (the py_flow_malloc_free.d sections). " + notices;
-        var missing = rows.Where(r => (long)r[4]! != 0).ToList();
-        if (missing.Count == 0)
-            return loss.Count == 0
-                ? $"All {rows.Count} aggregation totals equal the malloc events: no sign of dropped records."
-                : $"All {rows.Count} aggregation totals equal the malloc events, but {notices} Reports may still be incomplete.";
-        long bytes = missing.Sum(r => (long)r[4]!);
-        return $"DTRACE DROPPED RECORDS: {missing.Count} of {rows.Count} (file, function) totals disagree with the malloc events " +
-               $"({bytes} bytes missing from the log). Leak and total reports built on this trace are not reliable. {notices}";
+        if (loss.DisagreeingTotals == 0)
+            return loss.LossNotices.Count == 0
+                ? $"All {loss.ReconciledTotals} aggregation totals equal the malloc events: no sign of dropped records."
+                : $"All {loss.ReconciledTotals} aggregation totals equal the malloc events, but {notices} Reports may still be incomplete.";
+        return $"DTRACE DROPPED RECORDS: {loss.DisagreeingTotals} of {loss.ReconciledTotals} (file, function) totals disagree with the malloc events " +
+               $"({loss.MissingBytes} bytes missing from the log). Leak and total reports built on this trace are not reliable. {notices}";
     }
 }

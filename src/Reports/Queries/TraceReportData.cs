@@ -61,7 +61,19 @@ public sealed record TraceReportData(
         new Dictionary<string, object?> { ["$trace"] = traceId }, asObject: true);
 
     /// <summary>What a reader should know before trusting the numbers: lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>
-    static ReportTable Warnings(SqliteConnection conn, long traceId) => Run(conn, "Warnings",
+    static ReportTable Warnings(SqliteConnection conn, long traceId)
+    {
+        var events = WarningsFromEvents(conn, traceId);
+        var loss = DropReports.Assess(conn, traceId);
+        var rows = events.Rows.ToList();
+        if (loss.LossNoticeLines > 0)
+            rows.Add(["DTrace drop and error notices", loss.LossNoticeLines, "DTrace reported lost records: events are missing from the log, and leak and total reports may be incomplete"]);
+        if (loss.DisagreeingTotals > 0)
+            rows.Add(["DTrace totals that disagree with the events", (long)loss.DisagreeingTotals, DropReports.Verdict(loss) + " See 'pmanalyze reconcile'."]);
+        return events with { Rows = rows };
+    }
+
+    static ReportTable WarningsFromEvents(SqliteConnection conn, long traceId) => Run(conn, "Warnings",
         """
         SELECT warning, count, detail FROM (
             SELECT 1 AS k, 'missed frees' AS warning, missed_frees AS count,
@@ -71,9 +83,6 @@ public sealed record TraceReportData(
             SELECT 2, 'unknown frees', unknown_frees,
                    'free of a pointer that was not live: allocated before tracing started, or its allocation was lost'
             FROM trace_summary WHERE trace_id = $trace
-            UNION ALL
-            SELECT 3, 'DTrace drop notices', (SELECT count(*) FROM notes WHERE trace_id = $trace AND kind = 'notice' AND text LIKE '%drop%'),
-                   'DTrace reported dropped records: events are missing from the log'
             UNION ALL
             SELECT 4, 'unparsed lines', unparsed_lines, 'lines inside BEGIN..END that are not memory events nor flow lines'
             FROM trace_summary WHERE trace_id = $trace)

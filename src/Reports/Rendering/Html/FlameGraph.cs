@@ -60,9 +60,11 @@ internal static class FlameGraph
     static void Frame(StringBuilder html, string function, string file, long bytes, long allocs, long all, double x, double y, double w = Width)
     {
         string name = file.Length == 0 ? function : $"{function} ({file})";
-        string tip = $"{name}\n{HtmlText.Bytes(bytes)} requested in {HtmlText.Number(allocs)} allocations, {100.0 * bytes / all:0.##}% of all";
+        // The two lines of the tooltip are encoded apart: the encoder would show the newline between them as \x0a.
+        string tip = HtmlText.Encode(name) + "&#10;" +
+                     HtmlText.Encode($"{HtmlText.Bytes(bytes)} requested in {HtmlText.Number(allocs)} allocations, {100.0 * bytes / all:0.##}% of all");
         int hue = (int)(name.Aggregate(17u, (h, c) => unchecked(h * 31 + c)) % 40);
-        html.Append($"<g><title>{HtmlText.Encode(tip)}</title><rect x=\"{F(x)}\" y=\"{F(y)}\" width=\"{F(w)}\" height=\"{F(RowHeight - 1)}\" fill=\"hsl({10 + hue},75%,{60 + hue % 15}%)\"/>");
+        html.Append($"<g><title>{tip}</title><rect x=\"{F(x)}\" y=\"{F(y)}\" width=\"{F(w)}\" height=\"{F(RowHeight - 1)}\" fill=\"hsl({10 + hue},75%,{60 + hue % 15}%)\"/>");
         int fits = (int)((w - 6) / CharWidth);
         if (fits >= 3)
         {

@@ -25,7 +25,14 @@ internal static class CommonOptions
     public static Option<int?> Top()
     {
         var o = new Option<int?>("--top") { Description = "Show only the first N rows" };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--top must be 1 or more"); });
+        AtLeast(o, 1);
         return o;
     }
+
+    /// <summary>Refuses a number below <paramref name="minimum"/>; a value that is no number is left to the parser's own error.</summary>
+    public static void AtLeast(Option option, long minimum) => option.Validators.Add(r =>
+    {
+        if (r.Tokens.Count == 1 && long.TryParse(r.Tokens[0].Value, out var v) && v < minimum)
+            r.AddError($"{option.Name} must be {minimum} or more");
+    });
 }

@@ -30,8 +30,10 @@ public sealed class ReconcileAndStackTests
         Assert.Equal(11, truth.Count);
         Assert.Equal(truth, missing);
         Assert.All(rows, r => Assert.Equal((long)r[3]! - (long)r[2]!, (long)r[4]!));
-        Assert.StartsWith("DTRACE DROPPED RECORDS: 11 of 170", DropReports.Verdict(conn, trace));
-        Assert.True(DropReports.DroppedRecordsSuspected(conn, trace));
+        var loss = DropReports.Assess(conn, trace);
+        Assert.StartsWith("DTRACE DROPPED RECORDS: 11 of 170", DropReports.Verdict(loss));
+        Assert.True(loss.DroppedRecordsSuspected);
+        Assert.Equal((11, 106566L), (loss.DisagreeingTotals, loss.MissingBytes));
     }
 
     [Fact]

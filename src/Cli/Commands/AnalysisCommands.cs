@@ -71,7 +71,7 @@ internal static class AnalysisCommands
         var maxPeak = new Option<long?>("--max-peak-bytes") { Description = "Fail when live bytes ever exceed this" };
         var maxGrowth = new Option<long?>("--max-growth-bytes") { Description = "Fail when leaked bytes grew by more than this against --base" };
         foreach (var limit in new[] { maxLeakedBytes, maxLeakedBlocks, maxPeak })
-            limit.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 0) r.AddError($"{limit.Name} must be 0 or more"); });
+            CommonOptions.AtLeast(limit, 0);
         var @base = Base(required: false);
         var drops = new Option<bool>("--fail-on-drops") { Description = "Fail when the trace lost events (missed frees, DTrace drop notices)" };
         var cmd = new Command("check", "CI gate: exit 0 when every limit holds, 1 when one is broken (named on stdout), 2 on usage or input errors")

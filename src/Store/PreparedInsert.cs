@@ -70,6 +70,10 @@ internal sealed class PreparedStatement : IDisposable
 /// <summary>An INSERT of the named columns, bound in column order: <c>Bind(1, ...)</c> is the first column.</summary>
 internal static class PreparedInsert
 {
-    public static PreparedStatement Into(SqliteConnection conn, string table, params string[] columns) =>
-        new(conn, $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "?" + (i + 1)))})");
+    public static PreparedStatement Into(SqliteConnection conn, string table, params string[] columns) => Rows(conn, 1, table, columns);
+
+    /// <summary>An INSERT of <paramref name="rows"/> rows at once: row r's column c is bound at r * columns + c + 1.</summary>
+    public static PreparedStatement Rows(SqliteConnection conn, int rows, string table, params string[] columns) =>
+        new(conn, $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES " + string.Join(", ", Enumerable.Range(0, rows).Select(r =>
+            "(" + string.Join(", ", columns.Select((_, c) => "?" + (r * columns.Length + c + 1))) + ")")));
 }

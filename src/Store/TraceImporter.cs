@@ -50,14 +50,13 @@ public static class TraceImporter
             tx);
         var lines = new LineReader(input);
         using var writer = new TraceWriter(conn, tx, traceId);
-        var indexes = DeferredIndexes.DropIfNoEvents(conn, tx);
         ImportPipeline.Outcome run;
         using (ImportProgress.Every(progress, lines, input, clock))
             run = ImportPipeline.Run(lines, writer);
         long indexStarted = Stopwatch.GetTimestamp();
         writer.Finish(run.Accounting);
-        indexes.Rebuild();
-        var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed);
+        var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed,
+            run.ReaderCpu, run.WriterCpu);
         string hash = lines.ContentHash();
         if (!force && FindTrace(conn, hash, tx) is { } known)
         {

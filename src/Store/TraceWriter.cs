@@ -19,7 +19,15 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly long _traceId;
     readonly SiteCatalog _sites;
     readonly List<long> _siteIds = new();
-    readonly PreparedStatement _event, _note, _unparsed, _flow, _stack;
+    /// <summary>Events inserted by one statement: per-statement costs (cursors, reset) are paid once per group.</summary>
+    internal const int EventsPerInsert = 32;
+    static readonly string[] EventColumns =
+    [
+        "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
+        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id",
+    ];
+
+    readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
@@ -44,15 +52,16 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _sites = new SiteCatalog(conn, tx);
         FirstEventId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM events", transaction: tx);
         FirstStackId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
-        _event = PreparedInsert.Into(conn, "events",
-            "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
-            "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id");
+        _event = PreparedInsert.Into(conn, "events", EventColumns);
+        _events = PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns);
         _note = PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text");
         _unparsed = PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text");
         _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
         _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
         _side = new SideTableWriter(conn, traceId);
-        _event.Bind(2, traceId).Bind(20, 0); // the same for every row: bound once (reset keeps bindings)
+        // the same for every row: bound once (reset keeps bindings)
+        _event.Bind(2, traceId).Bind(20, 0);
+        for (int r = 0; r < EventsPerInsert; r++) _events.Bind(r * EventColumns.Length + 2, traceId).Bind(r * EventColumns.Length + 20, 0);
     }
 
     /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
@@ -122,34 +131,61 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _side.FlowInfo(lineNumber, flow);
     }
 
+    /// <summary>Stores consecutive events: whole groups through the multi-row insert, the rest one by one.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void StoreEvent(in EventRow e)
+    internal void StoreEvents(ReadOnlySpan<EventRow> rows)
+    {
+        nint s = _events.Handle;
+        while (rows.Length >= EventsPerInsert)
+        {
+            for (int r = 0; r < EventsPerInsert; r++) BindEvent(s, r * EventColumns.Length, in rows[r]);
+            Run(_events);
+            Events += EventsPerInsert;
+            rows = rows[EventsPerInsert..];
+        }
+        foreach (ref readonly var e in rows) StoreEvent(in e);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void StoreEvent(in EventRow e)
     {
         Events++;
-        nint s = _event.Handle;
-        var call = e.Call;
-        SqliteNative.BindInt64(s, 1, e.Id);
-        SqliteNative.BindInt64(s, 3, e.Seq);
-        SqliteNative.BindInt64(s, 4, e.Line);
-        SqliteNative.BindInt64(s, 5, e.Pid);
-        BindText(s, 6, _kinds, KindName(call.Kind));
-        BindText(s, 7, _apis, call.Api);
-        SqliteNative.BindInt64(s, 8, _siteIds[e.Site]);
-        BindOptional(s, 9, call.Kind != CallKind.Free, call.Size);
-        BindOptional(s, 10, call.Kind == CallKind.Calloc, call.Count);
-        BindOptional(s, 11, call.Kind == CallKind.Calloc, call.ElementSize);
-        SqliteNative.BindInt64(s, 12, call.Pointer);
-        BindOptional(s, 13, call.Kind == CallKind.Realloc, call.OldPointer);
-        BindText(s, 14, _statuses, e.Outcome.Status);
-        SqliteNative.BindInt64(s, 15, e.Outcome.FreedBytes);
-        SqliteNative.BindInt64(s, 16, e.Outcome.Replaced ? 1 : 0);
-        SqliteNative.BindInt64(s, 17, e.LiveBytes);
-        SqliteNative.BindInt64(s, 18, e.LiveBlocks);
-        BindOptional(s, 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        BindOptional(s, 21, e.StackId != 0, e.StackId);
+        BindEvent(_event.Handle, 0, in e);
+        Run(_event);
+    }
+
+    static void Run(PreparedStatement statement)
+    {
+        nint s = statement.Handle;
         int rc = SqliteNative.Step(s);
         SqliteNative.Reset(s);
-        if (rc != SqliteNative.Done) _event.Check(rc);
+        if (rc != SqliteNative.Done) statement.Check(rc);
+    }
+
+    /// <summary>Binds one event's columns from parameter <paramref name="at"/> + 1 on (trace_id and leaked are bound once).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    void BindEvent(nint s, int at, in EventRow e)
+    {
+        var call = e.Call;
+        SqliteNative.BindInt64(s, at + 1, e.Id);
+        SqliteNative.BindInt64(s, at + 3, e.Seq);
+        SqliteNative.BindInt64(s, at + 4, e.Line);
+        SqliteNative.BindInt64(s, at + 5, e.Pid);
+        BindText(s, at + 6, _kinds, KindName(call.Kind));
+        BindText(s, at + 7, _apis, call.Api);
+        SqliteNative.BindInt64(s, at + 8, _siteIds[e.Site]);
+        BindOptional(s, at + 9, call.Kind != CallKind.Free, call.Size);
+        BindOptional(s, at + 10, call.Kind == CallKind.Calloc, call.Count);
+        BindOptional(s, at + 11, call.Kind == CallKind.Calloc, call.ElementSize);
+        SqliteNative.BindInt64(s, at + 12, call.Pointer);
+        BindOptional(s, at + 13, call.Kind == CallKind.Realloc, call.OldPointer);
+        BindText(s, at + 14, _statuses, e.Outcome.Status);
+        SqliteNative.BindInt64(s, at + 15, e.Outcome.FreedBytes);
+        SqliteNative.BindInt64(s, at + 16, e.Outcome.Replaced ? 1 : 0);
+        SqliteNative.BindInt64(s, at + 17, e.LiveBytes);
+        SqliteNative.BindInt64(s, at + 18, e.LiveBlocks);
+        BindOptional(s, at + 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        BindOptional(s, at + 21, e.StackId != 0, e.StackId);
     }
 
     static void BindOptional(nint s, int index, bool present, long value)
@@ -190,6 +226,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void Dispose()
     {
         _event.Dispose();
+        _events.Dispose();
         _note.Dispose();
         _unparsed.Dispose();
         _flow.Dispose();

@@ -128,6 +128,36 @@ public sealed class ImportAndExportTests : IDisposable
         return log.ToArray();
     }
 
+    /// <summary>
+    /// Events go in 32 rows per INSERT OR FAIL, which stops at a failing row without undoing the rows before it in the
+    /// statement: the import's one transaction must still leave the database exactly as it was.
+    /// </summary>
+    [Fact]
+    public void An_import_that_fails_mid_insert_leaves_the_database_as_it_was()
+    {
+        string db = Path.Combine(_dir, "fail.db");
+        var first = Import("seed/01-11672-cmalloc.log", "fail.db");
+        string log = Path.Combine(_dir, "long.log");
+        File.WriteAllLines(log, new[] { "dtrace:::BEGIN" }
+            .Concat(Enumerable.Range(0, 12000).Select(i => $" 7 a.py:{i % 50} -> f malloc({i + 1}) pntr 0x{i + 1:x}"))
+            .Append("dtrace:::END"));
+        string Snapshot()
+        {
+            using var c = Database.OpenReadOnly(db);
+            return string.Join("\n", new[] { "SELECT * FROM traces", "SELECT * FROM events ORDER BY id", "SELECT * FROM sites ORDER BY id", "SELECT * FROM trace_totals" }
+                .SelectMany(sql => c.Query(sql).Select(Row)));
+        }
+        using (var conn = Database.OpenForWrite(db)) // a row that the next trace's event 10001 will collide with
+            conn.Execute("INSERT INTO events(trace_id, seq, line, pid, kind, api, site_id, ptr, freed_bytes, replaced, live_bytes, live_blocks, leaked) VALUES (@t, 10001, 1, 1, 'free', 'free', 1, 1, 0, 0, 0, 0, 0)",
+                new { t = first.TraceId + 1 });
+        string before = Snapshot();
+        var e = Assert.Throws<StoreException>(() => TraceImporter.Import(db, log, force: false));
+        Assert.Contains("UNIQUE constraint failed", e.Message);
+        Assert.Equal(before, Snapshot());
+        using var check = Database.OpenReadOnly(db);
+        Assert.Equal("ok", check.ExecuteScalar<string>("PRAGMA integrity_check"));
+    }
+
     [Fact]
     public void A_second_trace_keeps_the_indexes_and_gets_its_own_totals()
     {

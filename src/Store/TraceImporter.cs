@@ -26,7 +26,7 @@ public static class TraceImporter
         using var conn = Database.OpenForWrite(dbPath);
         try
         {
-            if (!force && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
+            if (!force && MayBeKnown(conn, input) && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
                 return Duplicate(known, clock);
             return ImportInto(conn, source, input, force, clock, progress);
         }
@@ -83,6 +83,14 @@ public static class TraceImporter
     static TraceRow? FindTrace(SqliteConnection conn, string hash, SqliteTransaction? tx = null) =>
         conn.QueryFirstOrDefault<TraceRow>(
             "SELECT id, lines, bytes, events, unparsed_lines FROM traces WHERE sha256 = @hash ORDER BY id LIMIT 1", new { hash }, tx);
+
+    /// <summary>
+    /// Whether a plain file may hold content imported before: only a trace of the same size can, so the read-ahead hash
+    /// (a whole pass over the file before the import can start) is skipped otherwise. The hash taken while reading
+    /// still finds any duplicate at the end.
+    /// </summary>
+    static bool MayBeKnown(SqliteConnection conn, Stream input) =>
+        input is FileStream file && conn.ExecuteScalar<long>("SELECT EXISTS (SELECT 1 FROM traces WHERE bytes = @length)", new { length = file.Length }) == 1;
 
     /// <summary>The hash of an uncompressed regular file, read ahead so a re-import is refused without parsing.</summary>
     static string? PlainFileHash(string source, Stream input)

@@ -29,6 +29,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
+    readonly BoundValues _eventValues, _eventsValues;
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
 
@@ -59,9 +60,16 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
         _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
         _side = new SideTableWriter(conn, traceId);
+        _eventValues = new BoundValues(_event, EventColumns.Length);
+        _eventsValues = new BoundValues(_events, EventColumns.Length * EventsPerInsert);
         // the same for every row: bound once (reset keeps bindings)
-        _event.Bind(2, traceId).Bind(20, 0);
-        for (int r = 0; r < EventsPerInsert; r++) _events.Bind(r * EventColumns.Length + 2, traceId).Bind(r * EventColumns.Length + 20, 0);
+        for (int r = 0; r < EventsPerInsert; r++)
+        {
+            if (r == 0) _eventValues.Int(2, traceId);
+            if (r == 0) _eventValues.Int(20, 0);
+            _eventsValues.Int(r * EventColumns.Length + 2, traceId);
+            _eventsValues.Int(r * EventColumns.Length + 20, 0);
+        }
     }
 
     /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
@@ -135,10 +143,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void StoreEvents(ReadOnlySpan<EventRow> rows)
     {
-        nint s = _events.Handle;
         while (rows.Length >= EventsPerInsert)
         {
-            for (int r = 0; r < EventsPerInsert; r++) BindEvent(s, r * EventColumns.Length, in rows[r]);
+            for (int r = 0; r < EventsPerInsert; r++) BindEvent(_eventsValues, r * EventColumns.Length, in rows[r]);
             Run(_events);
             Events += EventsPerInsert;
             rows = rows[EventsPerInsert..];
@@ -150,7 +157,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     internal void StoreEvent(in EventRow e)
     {
         Events++;
-        BindEvent(_event.Handle, 0, in e);
+        BindEvent(_eventValues, 0, in e);
         Run(_event);
     }
 
@@ -164,45 +171,28 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     /// <summary>Binds one event's columns from parameter <paramref name="at"/> + 1 on (trace_id and leaked are bound once).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    void BindEvent(nint s, int at, in EventRow e)
+    void BindEvent(BoundValues v, int at, in EventRow e)
     {
         var call = e.Call;
-        SqliteNative.BindInt64(s, at + 1, e.Id);
-        SqliteNative.BindInt64(s, at + 3, e.Seq);
-        SqliteNative.BindInt64(s, at + 4, e.Line);
-        SqliteNative.BindInt64(s, at + 5, e.Pid);
-        BindText(s, at + 6, _kinds, KindName(call.Kind));
-        BindText(s, at + 7, _apis, call.Api);
-        SqliteNative.BindInt64(s, at + 8, _siteIds[e.Site]);
-        BindOptional(s, at + 9, call.Kind != CallKind.Free, call.Size);
-        BindOptional(s, at + 10, call.Kind == CallKind.Calloc, call.Count);
-        BindOptional(s, at + 11, call.Kind == CallKind.Calloc, call.ElementSize);
-        SqliteNative.BindInt64(s, at + 12, call.Pointer);
-        BindOptional(s, at + 13, call.Kind == CallKind.Realloc, call.OldPointer);
-        BindText(s, at + 14, _statuses, e.Outcome.Status);
-        SqliteNative.BindInt64(s, at + 15, e.Outcome.FreedBytes);
-        SqliteNative.BindInt64(s, at + 16, e.Outcome.Replaced ? 1 : 0);
-        SqliteNative.BindInt64(s, at + 17, e.LiveBytes);
-        SqliteNative.BindInt64(s, at + 18, e.LiveBlocks);
-        BindOptional(s, at + 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        BindOptional(s, at + 21, e.StackId != 0, e.StackId);
-    }
-
-    static void BindOptional(nint s, int index, bool present, long value)
-    {
-        if (present) SqliteNative.BindInt64(s, index, value);
-        else SqliteNative.BindNull(s, index);
-    }
-
-    static unsafe void BindText(nint s, int index, PinnedUtf8 cache, string? text)
-    {
-        if (text is null)
-        {
-            SqliteNative.BindNull(s, index);
-            return;
-        }
-        var utf8 = cache.Of(text);
-        fixed (byte* p = utf8) SqliteNative.BindStaticText(s, index, p, utf8.Length - 1);
+        v.Int(at + 1, e.Id);
+        v.Int(at + 3, e.Seq);
+        v.Int(at + 4, e.Line);
+        v.Int(at + 5, e.Pid);
+        v.Text(at + 6, _kinds, KindName(call.Kind));
+        v.Text(at + 7, _apis, call.Api);
+        v.Int(at + 8, _siteIds[e.Site]);
+        v.Optional(at + 9, call.Kind != CallKind.Free, call.Size);
+        v.Optional(at + 10, call.Kind == CallKind.Calloc, call.Count);
+        v.Optional(at + 11, call.Kind == CallKind.Calloc, call.ElementSize);
+        v.Int(at + 12, call.Pointer);
+        v.Optional(at + 13, call.Kind == CallKind.Realloc, call.OldPointer);
+        v.Text(at + 14, _statuses, e.Outcome.Status);
+        v.Int(at + 15, e.Outcome.FreedBytes);
+        v.Int(at + 16, e.Outcome.Replaced ? 1 : 0);
+        v.Int(at + 17, e.LiveBytes);
+        v.Int(at + 18, e.LiveBlocks);
+        v.Optional(at + 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        v.Optional(at + 21, e.StackId != 0, e.StackId);
     }
 
     /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>

@@ -50,9 +50,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _conn = conn;
         _tx = tx;
         _traceId = traceId;
-        _sites = new SiteCatalog(conn, tx);
-        FirstEventId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM events", transaction: tx);
-        FirstStackId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
+        _sites = new SiteCatalog(conn);
+        using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM events")) FirstEventId = next.Scalar()!.Value;
+        using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM stacks")) FirstStackId = next.Scalar()!.Value;
         _event = PreparedInsert.Into(conn, "events", EventColumns);
         _events = PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns);
         _note = PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text");
@@ -222,5 +222,6 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _flow.Dispose();
         _stack.Dispose();
         _side.Dispose();
+        _sites.Dispose();
     }
 }

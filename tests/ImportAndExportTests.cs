@@ -47,17 +47,7 @@ public sealed class ImportAndExportTests : IDisposable
         var r = Import("generated/libc-3000-quirks.log", "pipeline.db");
         Assert.Equal(3000, r.Events);
         Assert.True(r.FlowLines > 0 && r.Aggregations > 0 && r.Unparsed > 0);
-        string plainDb = Path.Combine(_dir, "plain.db");
-        using (var conn = Database.OpenForWrite(plainDb))
-        using (var tx = conn.BeginTransaction())
-        {
-            long id = conn.ExecuteScalar<long>("INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version) VALUES ('x', 'x', '', 0, '', 0, 0, 0, 0, 0, 0, '') RETURNING id", transaction: tx);
-            using var writer = new TraceWriter(conn, tx, id);
-            using var stream = File.OpenRead(log);
-            new PyMemTrace.Parser.TraceReader(writer).Read(new PyMemTrace.Parser.Input.LineReader(stream));
-            writer.MarkLeaks();
-            tx.Commit();
-        }
+        string plainDb = ImportWithPlainSink(log);
         foreach (var sql in new[]
                  {
                      "SELECT id, seq, line, pid, kind, api, site_id, size, nmemb, elsize, ptr, old_ptr, status, freed_bytes, replaced, live_bytes, live_blocks, chain_id, leaked, stack_id FROM events ORDER BY id",
@@ -73,6 +63,99 @@ public sealed class ImportAndExportTests : IDisposable
             Assert.NotEmpty(left);
             Assert.Equal(left, b.Query(sql).Select(Row).ToList());
         }
+    }
+
+    /// <summary>Imports with the TraceWriter as a plain ITraceSink: one thread, every line as text.</summary>
+    string ImportWithPlainSink(string log)
+    {
+        string plainDb = Path.Combine(_dir, "plain.db");
+        using var conn = Database.OpenForWrite(plainDb);
+        using var tx = conn.BeginTransaction();
+        long id = conn.ExecuteScalar<long>("INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version) VALUES ('x', 'x', '', 0, '', 0, 0, 0, 0, 0, 0, '') RETURNING id", transaction: tx);
+        using (var writer = new TraceWriter(conn, tx, id))
+        {
+            using var stream = File.OpenRead(log);
+            new PyMemTrace.Parser.TraceReader(writer).Read(new PyMemTrace.Parser.Input.LineReader(stream));
+            writer.MarkLeaks();
+        }
+        tx.Commit();
+        return plainDb;
+    }
+
+    /// <summary>
+    /// The pipeline reads ASCII event lines from their bytes (no string per line); every other line goes the way of
+    /// text. Both ways must store the same rows, and the same site seen either way is one site.
+    /// </summary>
+    [Fact]
+    public void The_bytes_path_stores_the_same_rows_as_the_text_path()
+    {
+        string logPath = Path.Combine(_dir, "mixed.log");
+        File.WriteAllBytes(logPath, MixedLog());
+        var r = TraceImporter.Import(Path.Combine(_dir, "pipeline.db"), logPath, force: false);
+        Assert.Equal(9, r.Events);
+        string plainDb = ImportWithPlainSink(logPath);
+        using var a = Database.OpenReadOnly(Path.Combine(_dir, "pipeline.db"));
+        using var b = Database.OpenReadOnly(plainDb);
+        foreach (var sql in new[]
+                 {
+                     "SELECT id, seq, line, pid, kind, api, site_id, size, nmemb, elsize, ptr, old_ptr, status, freed_bytes, replaced, live_bytes, live_blocks, chain_id, leaked FROM events ORDER BY id",
+                     "SELECT * FROM sites ORDER BY id", "SELECT line, kind, text FROM notes ORDER BY line", "SELECT line, text FROM unparsed ORDER BY line",
+                 })
+            Assert.Equal(a.Query(sql).Select(Row).ToList(), b.Query(sql).Select(Row).ToList());
+        Assert.Equal(["a.py|3|f", "b.py|9|<module>", "café.py|5|h", "naïve.py|4|g"],
+            a.Query("SELECT file, line, function FROM sites ORDER BY file").Select(Row).ToArray());
+        Assert.Equal(5, a.ExecuteScalar<long>("SELECT count(*) FROM events WHERE site_id = (SELECT id FROM sites WHERE file = 'a.py')"));
+    }
+
+    static byte[] MixedLog()
+    {
+        var log = new List<byte>();
+        void Line(string text, bool crlf = false) => log.AddRange(System.Text.Encoding.UTF8.GetBytes(text + (crlf ? "\r\n" : "\n")));
+        Line("dtrace:::BEGIN");
+        Line(" 7 a.py:3 -> f malloc(16) pntr 0x10");                          // bytes
+        Line(" 7 a.py:3 -> f malloc(17) pntr 0x20", crlf: true);              // bytes, CR dropped
+        Line(" 7 a.py:3 -> f \u001b[0mmalloc(18) pntr 0x30");                 // escape sequence: text, same site
+        Line(" 7 a.py:3 -> f malloc(99999999999999999999) pntr 0x40");        // overflow: the grammar decides (unparsed)
+        Line(" 7 naïve.py:4 -> g calloc(2, 8) pntr 0x50");                    // UTF-8: text
+        log.AddRange([.. " 7 caf"u8, 0xE9, .. ".py:5 -> h free(0x10)\n"u8]);  // Latin-1: text
+        Line(" 7 naïve.py:4 -> g free(0x50)");
+        Line(" 8   b.py:9   -> <module> realloc(0x20, 64) pntr 0x60  ");        // bytes, padded
+        Line(" 8 a.py:3 -> f free(0x20)", crlf: true);                        // bytes, another pid
+        Line("");
+        Line(" 7 a.py:3 -> f _PyMem_RawMalloc(1)");                           // split call: text
+        Line(" _PyMem_RawMalloc returns 0x70");
+        Line("dtrace:::END");
+        return log.ToArray();
+    }
+
+    /// <summary>
+    /// Events go in 32 rows per INSERT OR FAIL, which stops at a failing row without undoing the rows before it in the
+    /// statement: the import's one transaction must still leave the database exactly as it was.
+    /// </summary>
+    [Fact]
+    public void An_import_that_fails_mid_insert_leaves_the_database_as_it_was()
+    {
+        string db = Path.Combine(_dir, "fail.db");
+        var first = Import("seed/01-11672-cmalloc.log", "fail.db");
+        string log = Path.Combine(_dir, "long.log");
+        File.WriteAllLines(log, new[] { "dtrace:::BEGIN" }
+            .Concat(Enumerable.Range(0, 12000).Select(i => $" 7 a.py:{i % 50} -> f malloc({i + 1}) pntr 0x{i + 1:x}"))
+            .Append("dtrace:::END"));
+        string Snapshot()
+        {
+            using var c = Database.OpenReadOnly(db);
+            return string.Join("\n", new[] { "SELECT * FROM traces", "SELECT * FROM events ORDER BY id", "SELECT * FROM sites ORDER BY id", "SELECT * FROM trace_totals" }
+                .SelectMany(sql => c.Query(sql).Select(Row)));
+        }
+        using (var conn = Database.OpenForWrite(db)) // a row that the next trace's event 10001 will collide with
+            conn.Execute("INSERT INTO events(trace_id, seq, line, pid, kind, api, site_id, ptr, freed_bytes, replaced, live_bytes, live_blocks, leaked) VALUES (@t, 10001, 1, 1, 'free', 'free', 1, 1, 0, 0, 0, 0, 0)",
+                new { t = first.TraceId + 1 });
+        string before = Snapshot();
+        var e = Assert.Throws<StoreException>(() => TraceImporter.Import(db, log, force: false));
+        Assert.Contains("UNIQUE constraint failed", e.Message);
+        Assert.Equal(before, Snapshot());
+        using var check = Database.OpenReadOnly(db);
+        Assert.Equal("ok", check.ExecuteScalar<string>("PRAGMA integrity_check"));
     }
 
     [Fact]

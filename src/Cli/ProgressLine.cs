@@ -42,7 +42,10 @@ internal sealed class ProgressLine : IProgress<ImportProgress>, IDisposable
     public static string DescribeTimings(ImportResult r, ImportTimings t) => string.Create(CultureInfo.InvariantCulture,
         $"time: read {t.Read.TotalSeconds:0.000} s, parse {t.Parse.TotalSeconds:0.000} s (reader thread), " +
         $"store {t.Store.TotalSeconds:0.000} s (writer thread), index {t.Index.TotalSeconds:0.000} s; " +
-        $"total {t.Total.TotalSeconds:0.000} s = {r.Lines / Math.Max(t.Total.TotalSeconds, 1e-9) / 1e6:0.00} M lines/s");
+        $"total {t.Total.TotalSeconds:0.000} s = {r.Lines / Math.Max(t.Total.TotalSeconds, 1e-9) / 1e6:0.00} M lines/s") +
+        (t.ReaderCpu > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"; CPU: reader thread {t.ReaderCpu.TotalSeconds:0.000} s, writer thread {t.WriterCpu.TotalSeconds:0.000} s")
+            : "");
 
     public void Dispose()
     {

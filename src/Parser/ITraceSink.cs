@@ -25,3 +25,13 @@ public interface ITraceSink
     /// <summary>The line as read, before its ANSI escape sequences were removed (the stripped text is reported as usual).</summary>
     void OnRawText(long lineNumber, string raw) { }
 }
+
+/// <summary>
+/// A sink that also takes an event line straight from its bytes, so that the common line costs no string: the reader
+/// calls it instead of <see cref="ITraceSink.OnEvent"/> when <see cref="Grammar.FastEventLine"/> read the line (which
+/// then is ASCII, and the grammar would read the same event). The bytes are valid during the call only.
+/// </summary>
+public interface IEventBytesSink : ITraceSink
+{
+    void OnEvent(long lineNumber, ReadOnlySpan<byte> line, in Grammar.EventFields ev);
+}

@@ -1,3 +1,5 @@
+using System.Text;
+using PyMemTrace.Parser.Grammar;
 using PyMemTrace.Parser.Model;
 
 namespace PyMemTrace.Store;
@@ -17,7 +19,7 @@ internal sealed record NewSite(string File, int Line, string Function);
 internal sealed class EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<NewStack> onNewStack)
 {
     readonly HeapLedger _ledger = new();
-    readonly Dictionary<(string File, int Line, string Function), int> _sites = new();
+    readonly SiteInterner _sites = new();
     readonly StackCatalog _stacks = new(firstStackId, onNewStack);
     long _nextEventId = firstEventId, _seq;
 
@@ -26,10 +28,27 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
 
     public EventRow Account(long lineNumber, EventLine ev)
     {
+        int site = _sites.Intern(ev.File, ev.Line, ev.Function, out bool added);
+        if (added) onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
+        return Account(lineNumber, ev.Pid, site, ev.Call);
+    }
+
+    /// <summary>An event line read from its (ASCII) bytes: a known site needs no string.</summary>
+    public EventRow Account(long lineNumber, ReadOnlySpan<byte> line, in EventFields ev)
+    {
+        var file = line.Slice(ev.FileStart, ev.FileLength);
+        var function = line.Slice(ev.FunctionStart, ev.FunctionLength);
+        int site = _sites.Intern(file, ev.Line, function, out bool added);
+        if (added) onNewSite(new NewSite(Encoding.ASCII.GetString(file), ev.Line, Encoding.ASCII.GetString(function)));
+        return Account(lineNumber, ev.Pid, site, ev.Call);
+    }
+
+    EventRow Account(long lineNumber, int pid, int site, in MemoryCall call)
+    {
         long id = _nextEventId++;
-        var outcome = _ledger.Apply(id, ev.Pid, ev.Call);
-        var row = new EventRow(id, ++_seq, lineNumber, ev.Pid, ev.Call, SiteOf(ev), outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
-            _stacks.Current(ev.Pid));
+        var outcome = _ledger.Apply(id, pid, call);
+        var row = new EventRow(id, ++_seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
+            _stacks.Current(pid));
         Totals.Add(row);
         return row;
     }
@@ -44,14 +63,4 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
 
     /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks, in id order.</summary>
     public IEnumerable<long> LiveEventIds() => _ledger.LiveEventIds().Order();
-
-    int SiteOf(EventLine ev)
-    {
-        var key = (ev.File, ev.Line, ev.Function);
-        if (_sites.TryGetValue(key, out int site)) return site;
-        site = _sites.Count;
-        _sites[key] = site;
-        onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
-        return site;
-    }
 }

@@ -2,13 +2,17 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using PyMemTrace.Parser;
+using PyMemTrace.Parser.Grammar;
 using PyMemTrace.Parser.Input;
 using PyMemTrace.Parser.Model;
 
 namespace PyMemTrace.Store;
 
 /// <summary>Where the time of an import went. Read and parse run on one thread, store on another, so they overlap.</summary>
-public sealed record ImportTimings(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan Index, TimeSpan Total);
+/// <remarks>ReaderCpu and WriterCpu are the threads' CPU time (Linux): the work itself, without waits for the other
+/// thread or for a core on a loaded machine.</remarks>
+public sealed record ImportTimings(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan Index, TimeSpan Total,
+    TimeSpan ReaderCpu = default, TimeSpan WriterCpu = default);
 
 /// <summary>
 /// Reads, classifies, parses and accounts the log on a worker thread, and stores it on the calling thread (which owns
@@ -21,7 +25,7 @@ internal static class ImportPipeline
     const int BatchSize = 8192;
     const int BatchesInFlight = 3;
 
-    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, EventAccounting Accounting);
+    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan ReaderCpu, TimeSpan WriterCpu, EventAccounting Accounting);
 
     public static Outcome Run(LineReader lines, TraceWriter writer)
     {
@@ -29,12 +33,13 @@ internal static class ImportPipeline
         using var empty = new BlockingCollection<Batch>();
         for (int i = 0; i < BatchesInFlight + 2; i++) empty.Add(new Batch());
         using var stop = new CancellationTokenSource();
-        TimeSpan producing = default;
+        TimeSpan producing = default, readerCpu = default;
         EventAccounting? accounting = null;
 
         var producer = Task.Factory.StartNew(() =>
         {
             long started = Stopwatch.GetTimestamp();
+            var cpuStarted = ThreadCpu.Now();
             try
             {
                 var recorder = new Recorder(full, empty, stop.Token);
@@ -47,10 +52,12 @@ internal static class ImportPipeline
             {
                 full.CompleteAdding();
                 producing = Stopwatch.GetElapsedTime(started);
+                readerCpu = ThreadCpu.Now() - cpuStarted;
             }
         }, TaskCreationOptions.LongRunning);
 
         long storeTicks = 0;
+        var writerCpuStarted = ThreadCpu.Now();
         try
         {
             foreach (var batch in full.GetConsumingEnumerable())
@@ -68,6 +75,7 @@ internal static class ImportPipeline
             try { producer.Wait(); } catch (AggregateException) { /* the writer's failure is the one to report */ }
             throw;
         }
+        var writerCpu = ThreadCpu.Now() - writerCpuStarted;
         try
         {
             producer.Wait();
@@ -77,18 +85,20 @@ internal static class ImportPipeline
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
         }
         var read = lines.ReadTime;
-        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), accounting!);
+        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Store(Batch batch, TraceWriter writer)
     {
         var others = batch.Others;
-        int o = 0;
-        for (int i = 0; i < batch.EventCount; i++)
+        int o = 0, i = 0;
+        while (i < batch.EventCount)
         {
             while (o < others.Count && others[o].At == i) others[o++].ReplayOn(writer);
-            writer.StoreEvent(in batch.Events[i]);
+            int end = o < others.Count ? others[o].At : batch.EventCount; // the events up to the next other line
+            writer.StoreEvents(batch.Events.AsSpan(i, end - i));
+            i = end;
         }
         while (o < others.Count) others[o++].ReplayOn(writer);
     }
@@ -134,7 +144,7 @@ internal static class ImportPipeline
     }
 
     /// <summary>The reader thread's sink: accounts each event and fills a batch, handed over when full.</summary>
-    sealed class Recorder(BlockingCollection<Batch> full, BlockingCollection<Batch> empty, CancellationToken stop) : ITraceSink
+    sealed class Recorder(BlockingCollection<Batch> full, BlockingCollection<Batch> empty, CancellationToken stop) : IEventBytesSink
     {
         Batch _batch = empty.Take(stop);
         public EventAccounting Accounting { get; set; } = null!;
@@ -143,6 +153,14 @@ internal static class ImportPipeline
         public void OnEvent(long lineNumber, EventLine ev)
         {
             var row = Accounting.Account(lineNumber, ev); // may hand the batch over first (a new site)
+            _batch.Events[_batch.EventCount++] = row;
+            if (_batch.IsFull) Flush();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void OnEvent(long lineNumber, ReadOnlySpan<byte> line, in EventFields ev)
+        {
+            var row = Accounting.Account(lineNumber, line, in ev); // may hand the batch over first (a new site)
             _batch.Events[_batch.EventCount++] = row;
             if (_batch.IsFull) Flush();
         }

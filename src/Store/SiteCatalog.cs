@@ -1,21 +1,27 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace PyMemTrace.Store;
 
 /// <summary>Interns (file, line, function) sites: each distinct site gets one row in `sites`, shared by all traces.</summary>
-internal sealed class SiteCatalog(SqliteConnection conn, SqliteTransaction tx)
+internal sealed class SiteCatalog(SqliteConnection conn) : IDisposable
 {
     readonly Dictionary<(string File, int Line, string Function), long> _ids = new();
+    readonly PreparedStatement _find = new(conn, "SELECT id FROM sites WHERE file = ?1 AND line = ?2 AND function = ?3");
+    readonly PreparedStatement _insert = new(conn, "INSERT INTO sites(file, line, function) VALUES (?1, ?2, ?3) RETURNING id");
 
     public long IdOf(string file, int line, string function)
     {
         var key = (file, line, function);
         if (_ids.TryGetValue(key, out var id)) return id;
-        var args = new { file, line, function };
-        id = conn.ExecuteScalar<long?>("SELECT id FROM sites WHERE file = @file AND line = @line AND function = @function", args, tx)
-             ?? conn.ExecuteScalar<long>("INSERT INTO sites(file, line, function) VALUES (@file, @line, @function) RETURNING id", args, tx);
+        id = _find.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()
+             ?? _insert.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()!.Value;
         _ids[key] = id;
         return id;
+    }
+
+    public void Dispose()
+    {
+        _find.Dispose();
+        _insert.Dispose();
     }
 }

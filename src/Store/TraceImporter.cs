@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser;
 using PyMemTrace.Parser.Input;
@@ -26,7 +25,7 @@ public static class TraceImporter
         using var conn = Database.OpenForWrite(dbPath);
         try
         {
-            if (!force && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
+            if (!force && MayBeKnown(conn, input) && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
                 return Duplicate(known, clock);
             return ImportInto(conn, source, input, force, clock, progress);
         }
@@ -41,36 +40,37 @@ public static class TraceImporter
     {
         ImportTuning.Apply(conn);
         using var tx = conn.BeginTransaction();
-        long traceId = conn.ExecuteScalar<long>(
-            """
-            INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version)
-            VALUES (@source, @name, '', 0, @at, 0, 0, 0, 0, 0, 0, @version) RETURNING id
-            """,
-            new { source, name = source == TraceInput.StandardInput ? "stdin" : Path.GetFileName(source), at = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), version = ToolVersion },
-            tx);
+        long traceId;
+        using (var insert = new PreparedStatement(conn,
+                   """
+                   INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version)
+                   VALUES (?1, ?2, '', 0, ?3, 0, 0, 0, 0, 0, 0, ?4) RETURNING id
+                   """))
+            traceId = insert.Bind(1, source).Bind(2, source == TraceInput.StandardInput ? "stdin" : Path.GetFileName(source))
+                .Bind(3, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
+                .Bind(4, ToolVersion).Scalar()!.Value;
         var lines = new LineReader(input);
         using var writer = new TraceWriter(conn, tx, traceId);
-        var indexes = DeferredIndexes.DropIfNoEvents(conn, tx);
         ImportPipeline.Outcome run;
         using (ImportProgress.Every(progress, lines, input, clock))
             run = ImportPipeline.Run(lines, writer);
         long indexStarted = Stopwatch.GetTimestamp();
         writer.Finish(run.Accounting);
-        indexes.Rebuild();
-        var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed);
+        var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed,
+            run.ReaderCpu, run.WriterCpu);
         string hash = lines.ContentHash();
-        if (!force && FindTrace(conn, hash, tx) is { } known)
+        if (!force && FindTrace(conn, hash) is { } known)
         {
             tx.Rollback();
             return Duplicate(known, clock);
         }
-        conn.Execute(
-            """
-            UPDATE traces SET sha256 = @hash, bytes = @bytes, lines = @lines, events = @events, flow_lines = @flow,
-                   notes = @notes, unparsed_lines = @unparsed, aggregations = @aggs WHERE id = @traceId
-            """,
-            new { hash, bytes = lines.ByteCount, lines = lines.LineCount, events = writer.Events, flow = writer.FlowLines, notes = writer.Notes, unparsed = writer.Unparsed, aggs = writer.Aggregations, traceId },
-            tx);
+        using (var update = new PreparedStatement(conn,
+                   """
+                   UPDATE traces SET sha256 = ?1, bytes = ?2, lines = ?3, events = ?4, flow_lines = ?5, notes = ?6, unparsed_lines = ?7,
+                          aggregations = ?8 WHERE id = ?9
+                   """))
+            update.Bind(1, hash).Bind(2, lines.ByteCount).Bind(3, lines.LineCount).Bind(4, writer.Events).Bind(5, writer.FlowLines)
+                .Bind(6, writer.Notes).Bind(7, writer.Unparsed).Bind(8, writer.Aggregations).Bind(9, traceId).Run();
         tx.Commit();
         return new ImportResult(traceId, false, lines.LineCount, lines.ByteCount, writer.Events, writer.FlowLines, writer.Notes,
             writer.Unparsed, writer.Aggregations, clock.Elapsed, timings with { Total = clock.Elapsed });
@@ -81,9 +81,24 @@ public static class TraceImporter
 
     sealed record TraceRow(long Id, long Lines, long Bytes, long Events, long Unparsed_Lines);
 
-    static TraceRow? FindTrace(SqliteConnection conn, string hash, SqliteTransaction? tx = null) =>
-        conn.QueryFirstOrDefault<TraceRow>(
-            "SELECT id, lines, bytes, events, unparsed_lines FROM traces WHERE sha256 = @hash ORDER BY id LIMIT 1", new { hash }, tx);
+    static TraceRow? FindTrace(SqliteConnection conn, string hash)
+    {
+        using var find = new PreparedStatement(conn, "SELECT id, lines, bytes, events, unparsed_lines FROM traces WHERE sha256 = ?1 ORDER BY id LIMIT 1");
+        find.Bind(1, hash);
+        return find.Read() ? new TraceRow(find.Int64(0)!.Value, find.Int64(1)!.Value, find.Int64(2)!.Value, find.Int64(3)!.Value, find.Int64(4)!.Value) : null;
+    }
+
+    /// <summary>
+    /// Whether a plain file may hold content imported before: only a trace of the same size can, so the read-ahead hash
+    /// (a whole pass over the file before the import can start) is skipped otherwise. The hash taken while reading
+    /// still finds any duplicate at the end.
+    /// </summary>
+    static bool MayBeKnown(SqliteConnection conn, Stream input)
+    {
+        if (input is not FileStream file) return false;
+        using var sameSize = new PreparedStatement(conn, "SELECT EXISTS (SELECT 1 FROM traces WHERE bytes = ?1)");
+        return sameSize.Bind(1, file.Length).Scalar() == 1;
+    }
 
     /// <summary>The hash of an uncompressed regular file, read ahead so a re-import is refused without parsing.</summary>
     static string? PlainFileHash(string source, Stream input)

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser.Model;
 
@@ -60,18 +59,21 @@ internal sealed class TraceTotals
     /// <summary>Writes both tables; the leaks are read back from the events already marked leaked.</summary>
     public void Store(SqliteConnection conn, SqliteTransaction tx, long traceId, IReadOnlyList<long> siteIds)
     {
-        var leaks = conn.Query<(long SiteId, long Blocks, long Bytes)>(
-            "SELECT site_id, count(*), coalesce(sum(size), 0) FROM events WHERE trace_id = @traceId AND leaked = 1 GROUP BY site_id",
-            new { traceId }, tx).ToDictionary(l => l.SiteId);
-        conn.Execute(
-            """
-            INSERT INTO trace_totals VALUES (@traceId, @_allocs, @_reallocs, @_frees, @_nullFrees, @_unknownFrees, @_missedFrees,
-                @_bytesAllocated, @_bytesFreed, @outstanding, @leaked, @_peakBytes, @_peakBlocks, @_maxAlloc, @peakEvent, @peakLine, @_temporary)
-            """,
-            new { traceId, _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _bytesAllocated, _bytesFreed,
-                  outstanding = leaks.Values.Sum(l => l.Bytes), leaked = leaks.Values.Sum(l => l.Blocks), _peakBytes, _peakBlocks, _maxAlloc,
-                  peakEvent = _peakEvent == 0 ? (long?)null : _peakEvent, peakLine = _peakEvent == 0 ? (long?)null : _peakLine, _temporary },
-            tx);
+        var leaks = new Dictionary<long, (long Blocks, long Bytes)>();
+        using (var leaked = new PreparedStatement(conn,
+                   "SELECT site_id, count(*), coalesce(sum(size), 0) FROM events WHERE trace_id = ?1 AND leaked = 1 GROUP BY site_id"))
+        {
+            leaked.Bind(1, traceId);
+            while (leaked.Read()) leaks[leaked.Int64(0)!.Value] = (leaked.Int64(1)!.Value, leaked.Int64(2)!.Value);
+        }
+        using (var totals = PreparedInsert.Into(conn, "trace_totals",
+                   "trace_id", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",
+                   "bytes_freed", "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "peak_event",
+                   "peak_line", "temporary_allocs"))
+            totals.Bind(1, traceId).Bind(2, _allocs).Bind(3, _reallocs).Bind(4, _frees).Bind(5, _nullFrees).Bind(6, _unknownFrees)
+                .Bind(7, _missedFrees).Bind(8, _bytesAllocated).Bind(9, _bytesFreed).Bind(10, leaks.Values.Sum(l => l.Bytes))
+                .Bind(11, leaks.Values.Sum(l => l.Blocks)).Bind(12, _peakBytes).Bind(13, _peakBlocks).Bind(14, _maxAlloc)
+                .Bind(15, _peakEvent == 0 ? null : _peakEvent).Bind(16, _peakEvent == 0 ? null : _peakLine).Bind(17, _temporary).Run();
         using var insert = PreparedInsert.Into(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)

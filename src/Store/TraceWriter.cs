@@ -19,8 +19,17 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly long _traceId;
     readonly SiteCatalog _sites;
     readonly List<long> _siteIds = new();
-    readonly PreparedStatement _event, _note, _unparsed, _flow, _stack;
+    /// <summary>Events inserted by one statement: per-statement costs (cursors, reset) are paid once per group.</summary>
+    internal const int EventsPerInsert = 32;
+    static readonly string[] EventColumns =
+    [
+        "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
+        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id",
+    ];
+
+    readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
+    readonly BoundValues _eventValues, _eventsValues;
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
 
@@ -41,18 +50,26 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _conn = conn;
         _tx = tx;
         _traceId = traceId;
-        _sites = new SiteCatalog(conn, tx);
-        FirstEventId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM events", transaction: tx);
-        FirstStackId = conn.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM stacks", transaction: tx);
-        _event = PreparedInsert.Into(conn, "events",
-            "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
-            "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id");
+        _sites = new SiteCatalog(conn);
+        using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM events")) FirstEventId = next.Scalar()!.Value;
+        using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM stacks")) FirstStackId = next.Scalar()!.Value;
+        _event = PreparedInsert.Into(conn, "events", EventColumns);
+        _events = PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns);
         _note = PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text");
         _unparsed = PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text");
         _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
         _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
         _side = new SideTableWriter(conn, traceId);
-        _event.Bind(2, traceId).Bind(20, 0); // the same for every row: bound once (reset keeps bindings)
+        _eventValues = new BoundValues(_event, EventColumns.Length);
+        _eventsValues = new BoundValues(_events, EventColumns.Length * EventsPerInsert);
+        // the same for every row: bound once (reset keeps bindings)
+        for (int r = 0; r < EventsPerInsert; r++)
+        {
+            if (r == 0) _eventValues.Int(2, traceId);
+            if (r == 0) _eventValues.Int(20, 0);
+            _eventsValues.Int(r * EventColumns.Length + 2, traceId);
+            _eventsValues.Int(r * EventColumns.Length + 20, 0);
+        }
     }
 
     /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
@@ -122,51 +139,60 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _side.FlowInfo(lineNumber, flow);
     }
 
+    /// <summary>Stores consecutive events: whole groups through the multi-row insert, the rest one by one.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void StoreEvent(in EventRow e)
+    internal void StoreEvents(ReadOnlySpan<EventRow> rows)
+    {
+        while (rows.Length >= EventsPerInsert)
+        {
+            for (int r = 0; r < EventsPerInsert; r++) BindEvent(_eventsValues, r * EventColumns.Length, in rows[r]);
+            Run(_events);
+            Events += EventsPerInsert;
+            rows = rows[EventsPerInsert..];
+        }
+        foreach (ref readonly var e in rows) StoreEvent(in e);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void StoreEvent(in EventRow e)
     {
         Events++;
-        nint s = _event.Handle;
-        var call = e.Call;
-        SqliteNative.BindInt64(s, 1, e.Id);
-        SqliteNative.BindInt64(s, 3, e.Seq);
-        SqliteNative.BindInt64(s, 4, e.Line);
-        SqliteNative.BindInt64(s, 5, e.Pid);
-        BindText(s, 6, _kinds, KindName(call.Kind));
-        BindText(s, 7, _apis, call.Api);
-        SqliteNative.BindInt64(s, 8, _siteIds[e.Site]);
-        BindOptional(s, 9, call.Kind != CallKind.Free, call.Size);
-        BindOptional(s, 10, call.Kind == CallKind.Calloc, call.Count);
-        BindOptional(s, 11, call.Kind == CallKind.Calloc, call.ElementSize);
-        SqliteNative.BindInt64(s, 12, call.Pointer);
-        BindOptional(s, 13, call.Kind == CallKind.Realloc, call.OldPointer);
-        BindText(s, 14, _statuses, e.Outcome.Status);
-        SqliteNative.BindInt64(s, 15, e.Outcome.FreedBytes);
-        SqliteNative.BindInt64(s, 16, e.Outcome.Replaced ? 1 : 0);
-        SqliteNative.BindInt64(s, 17, e.LiveBytes);
-        SqliteNative.BindInt64(s, 18, e.LiveBlocks);
-        BindOptional(s, 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        BindOptional(s, 21, e.StackId != 0, e.StackId);
+        BindEvent(_eventValues, 0, in e);
+        Run(_event);
+    }
+
+    static void Run(PreparedStatement statement)
+    {
+        nint s = statement.Handle;
         int rc = SqliteNative.Step(s);
         SqliteNative.Reset(s);
-        if (rc != SqliteNative.Done) _event.Check(rc);
+        if (rc != SqliteNative.Done) statement.Check(rc);
     }
 
-    static void BindOptional(nint s, int index, bool present, long value)
+    /// <summary>Binds one event's columns from parameter <paramref name="at"/> + 1 on (trace_id and leaked are bound once).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    void BindEvent(BoundValues v, int at, in EventRow e)
     {
-        if (present) SqliteNative.BindInt64(s, index, value);
-        else SqliteNative.BindNull(s, index);
-    }
-
-    static unsafe void BindText(nint s, int index, PinnedUtf8 cache, string? text)
-    {
-        if (text is null)
-        {
-            SqliteNative.BindNull(s, index);
-            return;
-        }
-        var utf8 = cache.Of(text);
-        fixed (byte* p = utf8) SqliteNative.BindStaticText(s, index, p, utf8.Length - 1);
+        var call = e.Call;
+        v.Int(at + 1, e.Id);
+        v.Int(at + 3, e.Seq);
+        v.Int(at + 4, e.Line);
+        v.Int(at + 5, e.Pid);
+        v.Text(at + 6, _kinds, KindName(call.Kind));
+        v.Text(at + 7, _apis, call.Api);
+        v.Int(at + 8, _siteIds[e.Site]);
+        v.Optional(at + 9, call.Kind != CallKind.Free, call.Size);
+        v.Optional(at + 10, call.Kind == CallKind.Calloc, call.Count);
+        v.Optional(at + 11, call.Kind == CallKind.Calloc, call.ElementSize);
+        v.Int(at + 12, call.Pointer);
+        v.Optional(at + 13, call.Kind == CallKind.Realloc, call.OldPointer);
+        v.Text(at + 14, _statuses, e.Outcome.Status);
+        v.Int(at + 15, e.Outcome.FreedBytes);
+        v.Int(at + 16, e.Outcome.Replaced ? 1 : 0);
+        v.Int(at + 17, e.LiveBytes);
+        v.Int(at + 18, e.LiveBlocks);
+        v.Optional(at + 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        v.Optional(at + 21, e.StackId != 0, e.StackId);
     }
 
     /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>
@@ -190,10 +216,12 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void Dispose()
     {
         _event.Dispose();
+        _events.Dispose();
         _note.Dispose();
         _unparsed.Dispose();
         _flow.Dispose();
         _stack.Dispose();
         _side.Dispose();
+        _sites.Dispose();
     }
 }

@@ -32,16 +32,27 @@ public sealed class LineReader
     /// <summary>Hex SHA-256 of every byte read so far; call after the last line.</summary>
     public string ContentHash() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out string line)
+    {
+        bool read = TryReadLineBytes(out var bytes);
+        line = read ? Decode(bytes) : "";
+        return read;
+    }
+
+    /// <summary>
+    /// The next line's bytes, without its newline and trailing '\r'; valid until the next read. <see cref="Decode"/>
+    /// gives the text <see cref="TryReadLine"/> would have given.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public bool TryReadLineBytes(out ReadOnlySpan<byte> line)
     {
         while (true)
         {
-            int nl = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            int nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (nl >= 0)
             {
-                line = Decode(_buffer.AsSpan(_start, nl - _start));
-                _start = nl + 1;
+                line = WithoutCr(_buffer.AsSpan(_start, nl));
+                _start += nl + 1;
                 _lineCount++;
                 return true;
             }
@@ -49,17 +60,20 @@ public sealed class LineReader
             {
                 if (_end > _start)
                 {
-                    line = Decode(_buffer.AsSpan(_start, _end - _start));
+                    line = WithoutCr(_buffer.AsSpan(_start, _end - _start));
                     _start = _end;
                     _lineCount++;
                     return true;
                 }
-                line = "";
+                line = default;
                 return false;
             }
             Fill();
         }
     }
+
+    static ReadOnlySpan<byte> WithoutCr(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes[..^1] : bytes;
 
     void Fill()
     {
@@ -79,9 +93,9 @@ public sealed class LineReader
         _end += n;
     }
 
-    static string Decode(ReadOnlySpan<byte> bytes)
+    /// <summary>A line's text: UTF-8 where valid, else Latin-1.</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         if (Ascii.IsValid(bytes)) return Encoding.ASCII.GetString(bytes);
         return Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : Encoding.Latin1.GetString(bytes);
     }

@@ -40,9 +40,9 @@ echo "== import ($events events, $(du -m "$log" | cut -f1) MB)"
 import "$log" "$work/bench.db"
 
 echo "== reports on the $events-event database"
-for r in summary leaks functions reallocs timeline; do
-    "$pma" --help | grep -qE "^ +$r( |$)" || continue   # timeline: when the build has it
-    /usr/bin/time -f "%e" -o "$work/r.txt" "$pma" "$r" --db "$work/bench.db" > /dev/null
+for r in summary leaks functions reallocs "timeline --points 1000"; do
+    "$pma" --help | grep -qE "^ +${r%% *}( |$)" || continue   # timeline: when the build has it
+    /usr/bin/time -f "%e" -o "$work/r.txt" "$pma" $r --db "$work/bench.db" > /dev/null
     printf "  %-10s %s s\n" "$r" "$(cat "$work/r.txt")"
 done
 

@@ -41,6 +41,18 @@ public class LineReaderTests
     }
 
     [Fact]
+    public void A_line_longer_than_the_limit_comes_in_pieces_and_loses_nothing()
+    {
+        var bytes = new byte[LineReader.MaxLineBytes * 2 + 1000 + 2];
+        bytes.AsSpan(0, bytes.Length - 2).Fill((byte)'x');
+        bytes[^2] = (byte)'\n';
+        bytes[^1] = (byte)'y';
+        var lines = Lines(bytes);
+        Assert.Equal([LineReader.MaxLineBytes, LineReader.MaxLineBytes, 1000, 1], lines.Select(l => l.Length));
+        Assert.Equal("y", lines[^1]);
+    }
+
+    [Fact]
     public void The_content_hash_is_the_sha256_of_the_bytes()
     {
         var bytes = "dtrace:::BEGIN\n"u8.ToArray();

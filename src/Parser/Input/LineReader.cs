@@ -9,10 +9,13 @@ namespace PyMemTrace.Parser.Input;
 /// Streams a log as numbered lines without reading it whole. Lines end at '\n'; a trailing '\r' is dropped;
 /// a last line without newline still counts. Each line is decoded as UTF-8 where valid, else as Latin-1,
 /// so garbage bytes, NULs and control characters all survive. The SHA-256 of the bytes is computed on the way.
+/// A line longer than <see cref="MaxLineBytes"/> (no DTrace line is; a binary file may hold one) is handed on in pieces
+/// of that size, each counted as a line, so memory stays bounded and no byte is lost.
 /// </summary>
 public sealed class LineReader
 {
     const int ChunkSize = 1 << 18;
+    public const int MaxLineBytes = 16 << 20;
     readonly Stream _stream;
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     byte[] _buffer = new byte[ChunkSize];
@@ -56,12 +59,13 @@ public sealed class LineReader
                 _lineCount++;
                 return true;
             }
-            if (_eof)
+            if (_eof || _end - _start >= MaxLineBytes)
             {
                 if (_end > _start)
                 {
-                    line = WithoutCr(_buffer.AsSpan(_start, _end - _start));
-                    _start = _end;
+                    int length = Math.Min(_end - _start, MaxLineBytes);
+                    line = _eof && length == _end - _start ? WithoutCr(_buffer.AsSpan(_start, length)) : _buffer.AsSpan(_start, length);
+                    _start += length;
                     _lineCount++;
                     return true;
                 }
@@ -83,7 +87,7 @@ public sealed class LineReader
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes + ChunkSize)); // a long line
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
         if (n > 0) _hash.AppendData(_buffer, _end, n);

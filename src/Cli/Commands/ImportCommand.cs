@@ -37,6 +37,12 @@ internal static class ImportCommand
             var render = new TextTableRenderer();
             Console.WriteLine();
             render.Render(MemoryReports.Summary(conn, result.TraceId), Console.Out);
+            var loss = DropReports.Assess(conn, result.TraceId);
+            if (loss.DroppedRecordsSuspected)
+            {
+                Console.WriteLine();
+                Console.WriteLine("warning: " + DropReports.Verdict(loss) + " (pmanalyze reconcile)");
+            }
             if (result.Events > 0)
             {
                 Console.WriteLine();

@@ -6,12 +6,12 @@ namespace PyMemTrace.Tests.Analyses;
 
 /// <summary>
 /// Timeline, sizes, temporary allocations and the summary's peak on a hand-made two-pid log whose every figure was
-/// worked out by hand (tests/fixtures/issue4/two-pids.log: same pointers in both pids, a realloc, a missed free,
+/// worked out by hand (tests/fixtures/analyses/two-pids.log: same pointers in both pids, a realloc, a missed free,
 /// free(0), an unknown free, a zero-byte block, hostile names).
 /// </summary>
 public class AnalysisTests
 {
-    static readonly string TwoPids = Fixtures.Path_("issue4/two-pids.log");
+    static readonly string TwoPids = Fixtures.Path_("analyses/two-pids.log");
 
     [Fact]
     public void Summary_gains_the_peak_event_its_line_and_the_temporary_count()
@@ -80,17 +80,17 @@ public class AnalysisTests
     }
 
     public static TheoryData<string> RefmodelLogs() => new(
-        Directory.GetFiles(Fixtures.Path_("issue4/refmodel"), "*.json").Select(Path.GetFileNameWithoutExtension).Order()!);
+        Directory.GetFiles(Fixtures.Path_("analyses/refmodel"), "*.json").Select(Path.GetFileNameWithoutExtension).Order()!);
 
     /// <summary>
     /// The same analyses on every seed and generated fixture, against an independent model of the rules
-    /// (../shared/tools/refmodel.py; its output for each log is kept in tests/fixtures/issue4/refmodel).
+    /// (../shared/tools/refmodel.py; its output for each log is kept in tests/fixtures/analyses/refmodel).
     /// </summary>
     [Theory, MemberData(nameof(RefmodelLogs))]
     public void Sizes_temporary_and_peak_equal_the_reference_model(string name)
     {
-        var model = Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_($"issue4/refmodel/{name}.json")))!;
-        string log = new[] { Fixtures.Seed(name + ".log"), Fixtures.Generated(name + ".log"), Fixtures.Path_($"issue4/{name}.log") }.First(File.Exists);
+        var model = Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_($"analyses/refmodel/{name}.json")))!;
+        string log = new[] { Fixtures.Seed(name + ".log"), Fixtures.Generated(name + ".log"), Fixtures.Path_($"analyses/{name}.log") }.First(File.Exists);
         using var dir = new TempDir();
         var r = InProcess.Import(dir.Db, log);
         using var conn = InProcess.Read(dir.Db);
@@ -155,7 +155,7 @@ public class AnalysisTests
     [Fact]
     public void Stack_bytes_per_call_stack_equal_the_reference_model()
     {
-        var model = Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_("issue4/refmodel/pyraw-call-stack.json")))!;
+        var model = Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_("analyses/refmodel/pyraw-call-stack.json")))!;
         using var dir = new TempDir();
         var r = InProcess.Import(dir.Db, Fixtures.Generated("pyraw-call-stack.log"));
         using var conn = InProcess.Read(dir.Db);

@@ -6,7 +6,7 @@ namespace PyMemTrace.Tests.Analyses;
 /// <summary>diff and check through the real executable, on generated logs whose exact leak reports are known.</summary>
 public class DiffAndCheckTests
 {
-    static string Log(string name) => Fixtures.Path_($"issue4/{name}.log");
+    static string Log(string name) => Fixtures.Path_($"analyses/{name}.log");
 
     static (string Db, long Base, long Trace) ImportTwo(TempDir dir, string @base, string trace)
     {
@@ -17,7 +17,7 @@ public class DiffAndCheckTests
 
     /// <summary>Leaks by (file, line, function) from the generator's exact truth.</summary>
     static Dictionary<string, (long Bytes, long Count)> Leaks(string name) =>
-        Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_($"issue4/{name}.truth.json")))!["leaks"]!.AsArray()
+        Fixtures.NormalizeStrings(Fixtures.Json(Fixtures.Path_($"analyses/{name}.truth.json")))!["leaks"]!.AsArray()
             .ToDictionary(l => $"{l!["file"]}|{l["line"]}|{l["function"]}", l => (l!["bytes"]!.GetValue<long>(), l["count"]!.GetValue<long>()));
 
     [Theory]
@@ -76,9 +76,9 @@ public class DiffAndCheckTests
     {
         using var dir = new TempDir();
         var (db, b, t) = ImportTwo(dir, "diff-base", "diff-new");
-        var truth = Fixtures.Json(Fixtures.Path_("issue4/diff-new.truth.json"));
+        var truth = Fixtures.Json(Fixtures.Path_("analyses/diff-new.truth.json"));
         long leaked = truth["bytes_outstanding"]!.GetValue<long>(), blocks = truth["leaked_blocks"]!.GetValue<long>(), peak = truth["peak_bytes"]!.GetValue<long>();
-        long growth = leaked - Fixtures.Json(Fixtures.Path_("issue4/diff-base.truth.json"))["bytes_outstanding"]!.GetValue<long>();
+        long growth = leaked - Fixtures.Json(Fixtures.Path_("analyses/diff-base.truth.json"))["bytes_outstanding"]!.GetValue<long>();
 
         var ok = Pmanalyze.Exec("check", "--db", db, "--max-leaked-bytes", $"{leaked}", "--max-leaked-blocks", $"{blocks}",
             "--max-peak-bytes", $"{peak}", "--max-growth-bytes", $"{growth}", "--base", $"{b}", "--fail-on-drops");

@@ -19,7 +19,7 @@ public class HtmlReportTests
         return HtmlReportWriter.Render(data, ReportFigures.For(data));
     }
 
-    static readonly string TwoPids = Fixtures.Path_("issue4/two-pids.log");
+    static readonly string TwoPids = Fixtures.Path_("analyses/two-pids.log");
 
     [Fact]
     public void The_report_references_nothing_outside_the_file()

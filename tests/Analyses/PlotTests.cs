@@ -18,7 +18,7 @@ public class PlotTests
     public void Each_figure_renders_to_png_and_svg_of_the_requested_size(string figure, int width, int height)
     {
         using var dir = new TempDir();
-        var r = InProcess.Import(dir.Db, Fixtures.Path_("issue4/two-pids.log"));
+        var r = InProcess.Import(dir.Db, Fixtures.Path_("analyses/two-pids.log"));
         var kind = Enum.Parse<ChartKind>(figure, ignoreCase: true);
         using var conn = InProcess.Read(dir.Db);
         var table = ChartData.For(kind, conn, r.TraceId);
@@ -42,7 +42,7 @@ public class PlotTests
     public void Axes_carry_units_and_hostile_names_stay_text_in_svg()
     {
         using var dir = new TempDir();
-        var r = InProcess.Import(dir.Db, Fixtures.Path_("issue4/two-pids.log"));
+        var r = InProcess.Import(dir.Db, Fixtures.Path_("analyses/two-pids.log"));
         using var conn = InProcess.Read(dir.Db);
         string timeline = ChartRenderer.Svg(ChartKind.Timeline, ChartData.For(ChartKind.Timeline, conn, r.TraceId), "t");
         Assert.Contains("live bytes (KiB)", Text(timeline));   // peak 4203 B: read in KiB
@@ -56,7 +56,7 @@ public class PlotTests
     public void Text_is_drawn_with_the_bundled_font_whatever_fonts_the_machine_has()
     {
         using var dir = new TempDir();
-        var r = InProcess.Import(dir.Db, Fixtures.Path_("issue4/two-pids.log"));
+        var r = InProcess.Import(dir.Db, Fixtures.Path_("analyses/two-pids.log"));
         using var conn = InProcess.Read(dir.Db);
         var table = ChartData.For(ChartKind.Sizes, conn, r.TraceId);
         using var a = SKBitmap.Decode(ChartRenderer.Png(ChartKind.Sizes, table, "a.log"));
@@ -71,7 +71,7 @@ public class PlotTests
     public void The_plot_command_writes_the_file_and_refuses_other_extensions()
     {
         using var dir = new TempDir();
-        Pmanalyze.Ok("import", Fixtures.Path_("issue4/two-pids.log"), "--db", dir.Db, "-q");
+        Pmanalyze.Ok("import", Fixtures.Path_("analyses/two-pids.log"), "--db", dir.Db, "-q");
         Pmanalyze.Ok("plot", "sizes", "--db", dir.Db, "--out", dir.File("s.png"), "--width", "800", "--height", "400");
         using (var bitmap = SKBitmap.Decode(dir.File("s.png"))) Assert.Equal((800, 400), (bitmap.Width, bitmap.Height));
         var bad = Pmanalyze.Exec("plot", "sizes", "--db", dir.Db, "--out", dir.File("s.jpg"));

@@ -187,7 +187,7 @@ FROM traces t LEFT JOIN trace_peak p ON p.trace_id = t.id LEFT JOIN (
            max(size) AS max_alloc
     FROM events GROUP BY trace_id) e ON e.trace_id = t.id;
 
--- Issue 3: DTrace's own output beyond the memory events.
+-- DTrace's own output beyond the memory events.
 
 -- DTrace notices (`dtrace: ...` lines; each is also in notes with kind 'notice'), by kind: buffer_drops,
 -- aggregation_drops, dynamic_variable_drops, speculative_drops, other_drops, error, aborted (these mean records
@@ -320,7 +320,7 @@ SELECT st.trace_id, s.file, s.function, sum(st.allocs) AS allocs, sum(st.realloc
 FROM site_totals st JOIN sites s ON s.id = st.site_id
 GROUP BY st.trace_id, s.file, s.function;
 
--- Issue 4 analyses (timeline, sizes, temporary allocations, peak), documented in docs/reports.md.
+-- Analyses (timeline, sizes, temporary allocations, peak), documented in docs/reports.md.
 
 -- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
 -- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).

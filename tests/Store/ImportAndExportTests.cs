@@ -147,12 +147,11 @@ public sealed class ImportAndExportTests : IDisposable
             return string.Join("\n", new[] { "SELECT * FROM traces", "SELECT * FROM events ORDER BY id", "SELECT * FROM sites ORDER BY id", "SELECT * FROM trace_totals" }
                 .SelectMany(sql => c.Query(sql).Select(Row)));
         }
-        using (var conn = Database.OpenForWrite(db)) // a row that the next trace's event 10001 will collide with
-            conn.Execute("INSERT INTO events(trace_id, seq, line, pid, kind, api, site_id, ptr, freed_bytes, replaced, live_bytes, live_blocks, leaked) VALUES (@t, 10001, 1, 1, 'free', 'free', 1, 1, 0, 0, 0, 0, 0)",
-                new { t = first.TraceId + 1 });
+        using (var conn = Database.OpenForWrite(db)) // the next trace's event 10001 fails, inside a 32-row statement
+            conn.Execute($"CREATE TRIGGER fail_10001 BEFORE INSERT ON events WHEN NEW.trace_id = {first.TraceId + 1} AND NEW.seq = 10001 BEGIN SELECT RAISE(FAIL, 'event 10001 refused'); END");
         string before = Snapshot();
         var e = Assert.Throws<StoreException>(() => TraceImporter.Import(db, log, force: false));
-        Assert.Contains("UNIQUE constraint failed", e.Message);
+        Assert.Contains("event 10001 refused", e.Message);
         Assert.Equal(before, Snapshot());
         using var check = Database.OpenReadOnly(db);
         Assert.Equal("ok", check.ExecuteScalar<string>("PRAGMA integrity_check"));
@@ -164,7 +163,13 @@ public sealed class ImportAndExportTests : IDisposable
         var first = Import("seed/01-11672-cmalloc.log", "two.db");
         var second = Import("generated/pyobject-3000-quirks.log", "two.db");
         using var conn = Database.OpenReadOnly(Path.Combine(_dir, "two.db"));
-        Assert.Equal(3, conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        Assert.Equal(2, conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        // each trace's events are its id range, in seq order
+        foreach (var t in new[] { first, second })
+            Assert.Equal(0, conn.ExecuteScalar<long>(
+                "SELECT count(*) FROM events e JOIN traces t ON t.id = @id WHERE e.trace_id = @id AND (e.id NOT BETWEEN t.first_event_id AND t.last_event_id OR e.seq <> e.id - t.first_event_id + 1)",
+                new { id = t.TraceId }));
+        Assert.Equal(second.Events, conn.ExecuteScalar<long>("SELECT last_event_id - first_event_id + 1 FROM traces WHERE id = @id", new { id = second.TraceId }));
         Assert.Equal(2, conn.ExecuteScalar<long>("SELECT count(*) FROM trace_totals"));
         Assert.Equal(second.Events, conn.ExecuteScalar<long>("SELECT count(*) FROM events WHERE trace_id = @id", new { id = second.TraceId }));
         Assert.Equal(

@@ -18,7 +18,7 @@ public static class TimelineReport
     public static ReportTable Total(SqliteConnection conn, long traceId, int? points)
     {
         var sampler = new TimelineSampler(conn.ExecuteScalar<long>("SELECT events FROM traces WHERE id = @traceId", new { traceId }), points);
-        RowScan.Each(conn, "SELECT seq, line, live_bytes, live_blocks FROM events WHERE trace_id = ?1 ORDER BY seq", traceId, null,
+        RowScan.Each(conn, $"SELECT seq, line, live_bytes, live_blocks FROM events WHERE {InTrace} ORDER BY id", traceId, null,
             r => sampler.Add(new TimelinePoint(r[0], r[1], r[2], r[3])));
         return Table("Timeline (all pids)", sampler, null);
     }
@@ -38,6 +38,9 @@ public static class TimelineReport
     public static IReadOnlyList<int> Pids(SqliteConnection conn, long traceId) =>
         conn.Query<int>("SELECT DISTINCT pid FROM events WHERE trace_id = @traceId ORDER BY pid", new { traceId }).ToList();
 
+    /// <summary>The events of trace ?1: its id range, a rowid range scan (ids are consecutive and in seq order within a trace).</summary>
+    const string InTrace = "id BETWEEN (SELECT first_event_id FROM traces WHERE id = ?1) AND (SELECT last_event_id FROM traces WHERE id = ?1)";
+
     static readonly ReportColumn[] Columns = [Int("event"), Int("line"), Int("live_bytes"), Int("live_blocks"), Bool("peak")];
 
     /// <summary>Each pid's live bytes after each of its events: its calls replayed through its own ledger.</summary>
@@ -53,7 +56,7 @@ public static class TimelineReport
                    CASE kind WHEN 'malloc' THEN {(int)CallKind.Malloc} WHEN 'calloc' THEN {(int)CallKind.Calloc}
                              WHEN 'realloc' THEN {(int)CallKind.Realloc} ELSE {(int)CallKind.Free} END,
                    coalesce(size, 0), ptr, coalesce(old_ptr, 0)
-            FROM events WHERE trace_id = ?1 AND (?2 IS NULL OR pid = ?2) ORDER BY seq
+            FROM events WHERE {InTrace} AND (?2 IS NULL OR pid = ?2) ORDER BY id
             """;
         RowScan.Each(conn, sql, traceId, onlyPid, r =>
         {

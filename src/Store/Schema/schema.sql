@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 3 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 4 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 
 CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS traces (
     notes           INTEGER NOT NULL,   -- blank lines, BEGIN/END, notices, text and aggregation lines (lines = events + flow_lines + notes + unparsed_lines)
     unparsed_lines  INTEGER NOT NULL,   -- non-blank lines inside BEGIN..END that are none of the above
     aggregations    INTEGER NOT NULL,   -- DTrace aggregation tables stored in agg_tables
-    tool_version    TEXT NOT NULL
+    tool_version    TEXT NOT NULL,
+    first_event_id  INTEGER NOT NULL DEFAULT 1,  -- the trace's events are events.id first_event_id..last_event_id, in
+    last_event_id   INTEGER NOT NULL DEFAULT 0   -- seq order (seq = id - first_event_id + 1); set when the import ends
 );
 CREATE INDEX IF NOT EXISTS traces_by_sha256 ON traces(sha256);
 
@@ -62,7 +64,8 @@ CREATE TABLE IF NOT EXISTS events (
     leaked      INTEGER NOT NULL,       -- 1: the block this event (re)allocated is still live at the end
     stack_id    INTEGER                 -- Python call stack at this event (call-stack mode), see stacks
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_by_trace_seq ON events(trace_id, seq);
+-- No index on (trace_id, seq): a trace's events are the id range traces.first_event_id..last_event_id, ordered like seq,
+-- so the rowid answers both (and the import does not maintain an index over every event).
 CREATE INDEX IF NOT EXISTS events_leaked ON events(trace_id, site_id) WHERE leaked = 1;
 CREATE INDEX IF NOT EXISTS events_by_chain ON events(trace_id, chain_id) WHERE chain_id IS NOT NULL;
 
@@ -325,12 +328,12 @@ GROUP BY st.trace_id, s.file, s.function;
 -- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
 -- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).
 CREATE VIEW IF NOT EXISTS event_deltas AS
-SELECT trace_id, seq, line, pid, kind, size,
+SELECT trace_id, id, seq, line, pid, kind, size,
        coalesce(size, 0) - freed_bytes - CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS delta_bytes,
        (kind <> 'free') - (status IS 'freed') - replaced AS delta_blocks
-FROM (SELECT trace_id, seq, line, pid, kind, size, freed_bytes, replaced, status,
-             lag(size) OVER (PARTITION BY trace_id, pid, ptr, kind = 'free' ORDER BY seq) AS dropped
-      FROM events);
+FROM (SELECT t.id AS trace_id, e.id, e.seq, e.line, e.pid, e.kind, e.size, e.freed_bytes, e.replaced, e.status,
+             lag(e.size) OVER (PARTITION BY t.id, e.pid, e.ptr, e.kind = 'free' ORDER BY e.id) AS dropped
+      FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id);
 
 -- Live bytes and blocks of each pid after each of that pid's events (the events table holds the all-pid totals).
 CREATE VIEW IF NOT EXISTS pid_timeline AS
@@ -338,21 +341,23 @@ SELECT trace_id, seq AS event, line, pid,
        sum(delta_bytes) OVER w AS live_bytes,
        sum(delta_blocks) OVER w AS live_blocks
 FROM event_deltas
-WINDOW w AS (PARTITION BY trace_id, pid ORDER BY seq ROWS UNBOUNDED PRECEDING);
+WINDOW w AS (PARTITION BY trace_id, pid ORDER BY id ROWS UNBOUNDED PRECEDING);
 
 -- The peak: the first event after which live bytes (all pids) reached their maximum.
 CREATE VIEW IF NOT EXISTS trace_peak AS
-WITH top AS (SELECT trace_id, max(live_bytes) AS peak_bytes FROM events GROUP BY trace_id),
-     first AS (SELECT e.trace_id, min(e.seq) AS seq, top.peak_bytes
-               FROM events e JOIN top ON top.trace_id = e.trace_id AND e.live_bytes = top.peak_bytes
-               WHERE top.peak_bytes > 0 GROUP BY e.trace_id)
-SELECT first.trace_id, first.seq AS peak_event, e.line AS peak_line, first.peak_bytes
-FROM first JOIN events e ON e.trace_id = first.trace_id AND e.seq = first.seq;
+WITH top AS (SELECT t.id AS trace_id, t.first_event_id, t.last_event_id, max(e.live_bytes) AS peak_bytes
+             FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id GROUP BY t.id),
+     first AS (SELECT top.trace_id, min(e.id) AS id, top.peak_bytes
+               FROM top JOIN events e ON e.id BETWEEN top.first_event_id AND top.last_event_id AND e.live_bytes = top.peak_bytes
+               WHERE top.peak_bytes > 0 GROUP BY top.trace_id)
+SELECT first.trace_id, e.seq AS peak_event, e.line AS peak_line, first.peak_bytes
+FROM first JOIN events e ON e.id = first.id;
 
 -- Requested sizes (malloc, calloc nmemb*elsize, realloc's new size) in power-of-two buckets, like DTrace's quantize:
 -- bucket is the largest power of two <= size, 0 for size 0.
 CREATE VIEW IF NOT EXISTS size_buckets AS
-WITH s1 AS (SELECT trace_id, size, size | (size >> 1) AS v FROM events WHERE kind <> 'free'),
+WITH s1 AS (SELECT t.id AS trace_id, e.size, e.size | (e.size >> 1) AS v
+            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE e.kind <> 'free'),
      s2 AS (SELECT trace_id, size, v | (v >> 2) AS v FROM s1),
      s3 AS (SELECT trace_id, size, v | (v >> 4) AS v FROM s2),
      s4 AS (SELECT trace_id, size, v | (v >> 8) AS v FROM s3),
@@ -363,20 +368,24 @@ FROM s6 GROUP BY trace_id, v - (v >> 1);
 
 -- Temporary allocations (heaptrack's definition): a block from malloc, calloc or realloc that the very next memory
 -- event of the same pid frees. One row per such free, with the allocating event's site. The previous event of the
--- pid is found by walking back along events_by_trace_seq (at most the other pids' events in between).
+-- pid is found by walking back along the ids (at most the other pids' events in between; a freed block was allocated
+-- by an earlier event of the same pid and trace, so the walk never leaves the trace).
 CREATE VIEW IF NOT EXISTS temporary_blocks AS
 WITH frees AS (
-    SELECT f.trace_id, f.pid, f.seq, f.ptr,
-           (SELECT p.seq FROM events p WHERE p.trace_id = f.trace_id AND p.seq < f.seq AND p.pid = f.pid
-            ORDER BY p.seq DESC LIMIT 1) AS prev_seq
-    FROM events f WHERE f.kind = 'free' AND f.status = 'freed')
+    SELECT t.id AS trace_id, f.pid, f.seq, f.ptr,
+           (SELECT p.id FROM events p WHERE p.id < f.id AND p.id >= t.first_event_id AND p.pid = f.pid
+            ORDER BY p.id DESC LIMIT 1) AS prev_id
+    FROM traces t JOIN events f ON f.id BETWEEN t.first_event_id AND t.last_event_id
+    WHERE f.kind = 'free' AND f.status = 'freed')
 SELECT f.trace_id, f.pid, a.seq AS alloc_event, a.site_id, f.seq AS free_event, a.size
-FROM frees f JOIN events a ON a.trace_id = f.trace_id AND a.seq = f.prev_seq
+FROM frees f JOIN events a ON a.id = f.prev_id
 WHERE a.kind <> 'free' AND a.ptr = f.ptr;
 
 CREATE VIEW IF NOT EXISTS temporary_sites AS
 WITH t AS (SELECT trace_id, site_id, count(*) AS count, sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),
-     a AS (SELECT trace_id, site_id, count(*) AS allocs FROM events WHERE kind <> 'free' GROUP BY trace_id, site_id)
+     a AS (SELECT t.id AS trace_id, e.site_id, count(*) AS allocs
+           FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE e.kind <> 'free'
+           GROUP BY t.id, e.site_id)
 SELECT t.trace_id, s.file, s.line, s.function, t.count, t.bytes, a.allocs
 FROM t JOIN a ON a.trace_id = t.trace_id AND a.site_id = t.site_id JOIN sites s ON s.id = t.site_id;
 

@@ -25,6 +25,8 @@ public static class Database
     public static SqliteConnection OpenForWrite(string path)
     {
         if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder)) throw new StoreException($"cannot create database '{path}': folder '{folder}' does not exist");
         var conn = Open(path, SqliteOpenMode.ReadWriteCreate);
         try
         {

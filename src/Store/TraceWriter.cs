@@ -21,9 +21,11 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly List<long> _siteIds = new();
     /// <summary>Events inserted by one statement: per-statement costs (cursors, reset) are paid once per group.</summary>
     internal const int EventsPerInsert = 32;
+    // No id: SQLite gives each row max(id) + 1, which is the id the accounting gave it (checked in Finish), and appends
+    // without first searching the table for a row with that id.
     static readonly string[] EventColumns =
     [
-        "id", "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
+        "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
         "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id",
     ];
 
@@ -65,10 +67,10 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         // the same for every row: bound once (reset keeps bindings)
         for (int r = 0; r < EventsPerInsert; r++)
         {
-            if (r == 0) _eventValues.Int(2, traceId);
-            if (r == 0) _eventValues.Int(20, 0);
-            _eventsValues.Int(r * EventColumns.Length + 2, traceId);
-            _eventsValues.Int(r * EventColumns.Length + 20, 0);
+            if (r == 0) _eventValues.Int(1, traceId);
+            if (r == 0) _eventValues.Int(19, 0);
+            _eventsValues.Int(r * EventColumns.Length + 1, traceId);
+            _eventsValues.Int(r * EventColumns.Length + 19, 0);
         }
     }
 
@@ -169,30 +171,29 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         if (rc != SqliteNative.Done) statement.Check(rc);
     }
 
-    /// <summary>Binds one event's columns from parameter <paramref name="at"/> + 1 on (trace_id and leaked are bound once).</summary>
+    /// <summary>Binds one event's columns from parameter <paramref name="at"/> + 1 on (trace_id and leaked are bound once; the id is SQLite's).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     void BindEvent(BoundValues v, int at, in EventRow e)
     {
         var call = e.Call;
-        v.Int(at + 1, e.Id);
-        v.Int(at + 3, e.Seq);
-        v.Int(at + 4, e.Line);
-        v.Int(at + 5, e.Pid);
-        v.Text(at + 6, _kinds, KindName(call.Kind));
-        v.Text(at + 7, _apis, call.Api);
-        v.Int(at + 8, _siteIds[e.Site]);
-        v.Optional(at + 9, call.Kind != CallKind.Free, call.Size);
-        v.Optional(at + 10, call.Kind == CallKind.Calloc, call.Count);
-        v.Optional(at + 11, call.Kind == CallKind.Calloc, call.ElementSize);
-        v.Int(at + 12, call.Pointer);
-        v.Optional(at + 13, call.Kind == CallKind.Realloc, call.OldPointer);
-        v.Text(at + 14, _statuses, e.Outcome.Status);
-        v.Int(at + 15, e.Outcome.FreedBytes);
-        v.Int(at + 16, e.Outcome.Replaced ? 1 : 0);
-        v.Int(at + 17, e.LiveBytes);
-        v.Int(at + 18, e.LiveBlocks);
-        v.Optional(at + 19, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        v.Optional(at + 21, e.StackId != 0, e.StackId);
+        v.Int(at + 2, e.Seq);
+        v.Int(at + 3, e.Line);
+        v.Int(at + 4, e.Pid);
+        v.Text(at + 5, _kinds, KindName(call.Kind));
+        v.Text(at + 6, _apis, call.Api);
+        v.Int(at + 7, _siteIds[e.Site]);
+        v.Optional(at + 8, call.Kind != CallKind.Free, call.Size);
+        v.Optional(at + 9, call.Kind == CallKind.Calloc, call.Count);
+        v.Optional(at + 10, call.Kind == CallKind.Calloc, call.ElementSize);
+        v.Int(at + 11, call.Pointer);
+        v.Optional(at + 12, call.Kind == CallKind.Realloc, call.OldPointer);
+        v.Text(at + 13, _statuses, e.Outcome.Status);
+        v.Int(at + 14, e.Outcome.FreedBytes);
+        v.Int(at + 15, e.Outcome.Replaced ? 1 : 0);
+        v.Int(at + 16, e.LiveBytes);
+        v.Int(at + 17, e.LiveBlocks);
+        v.Optional(at + 18, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        v.Optional(at + 20, e.StackId != 0, e.StackId);
     }
 
     /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>
@@ -200,6 +201,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     internal void Finish(EventAccounting accounting)
     {
+        using (var last = new PreparedStatement(_conn, "SELECT coalesce(max(id), 0) FROM events"))
+            if (last.Scalar() != FirstEventId + accounting.Events - 1)
+                throw new InvalidOperationException($"events were stored with other ids than the accounting gave them (last {FirstEventId + accounting.Events - 1})");
         using (var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id = ?1"))
             foreach (var id in accounting.LiveEventIds()) mark.Bind(1, id).Run();
         accounting.Totals.Store(_conn, _tx, _traceId, _siteIds);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PyMemTrace.Parser.Model;
 
 namespace PyMemTrace.Store;
@@ -15,7 +16,13 @@ public sealed class HeapLedger
 {
     readonly record struct Block(long EventId, long Size, long ChainId);
 
-    readonly Dictionary<(int Pid, long Pointer), Block> _live = new();
+    /// <summary>A block's identity. Its own hash: the tuple's general one was a noticeable part of every event's cost.</summary>
+    readonly record struct Address(int Pid, long Pointer)
+    {
+        public override int GetHashCode() => (int)((ulong)Pointer >> 4) ^ (int)((ulong)Pointer >> 36) ^ Pid * -1640531535;
+    }
+
+    readonly Dictionary<Address, Block> _live = new();
     long _nextChainId = 1;
 
     public long LiveBytes { get; private set; }
@@ -33,8 +40,7 @@ public sealed class HeapLedger
 
     EventOutcome Allocate(long eventId, int pid, in MemoryCall call)
     {
-        bool replaced = Drop(pid, call.Pointer);
-        MakeLive(pid, call.Pointer, new Block(eventId, call.Size, 0));
+        bool replaced = MakeLive(pid, call.Pointer, new Block(eventId, call.Size, 0));
         return new EventOutcome(null, 0, replaced, null);
     }
 
@@ -43,7 +49,7 @@ public sealed class HeapLedger
         string status;
         long freed = 0, chain = 0;
         if (call.OldPointer == 0) status = "null";
-        else if (_live.Remove((pid, call.OldPointer), out var old))
+        else if (_live.Remove(new Address(pid, call.OldPointer), out var old))
         {
             status = "freed";
             freed = old.Size;
@@ -51,30 +57,28 @@ public sealed class HeapLedger
             chain = old.ChainId != 0 ? old.ChainId : _nextChainId++;
         }
         else status = "unknown";
-        bool replaced = Drop(pid, call.Pointer);
-        MakeLive(pid, call.Pointer, new Block(eventId, call.Size, chain));
+        bool replaced = MakeLive(pid, call.Pointer, new Block(eventId, call.Size, chain));
         return new EventOutcome(status, freed, replaced, chain == 0 ? null : chain);
     }
 
     EventOutcome Free(int pid, long pointer)
     {
         if (pointer == 0) return new EventOutcome("null", 0, false, null);
-        if (!_live.Remove((pid, pointer), out var block)) return new EventOutcome("unknown", 0, false, null);
+        if (!_live.Remove(new Address(pid, pointer), out var block)) return new EventOutcome("unknown", 0, false, null);
         LiveBytes -= block.Size;
         return new EventOutcome("freed", block.Size, false, block.ChainId == 0 ? null : block.ChainId);
     }
 
-    /// <summary>Drops a block whose free was never seen; its bytes leave the live total without counting as freed.</summary>
-    bool Drop(int pid, long pointer)
+    /// <summary>
+    /// Makes the block live; true when its pointer was live already: that block's free was never seen, so it is
+    /// dropped, its bytes leaving the live total without counting as freed. One lookup for both.
+    /// </summary>
+    bool MakeLive(int pid, long pointer, Block block)
     {
-        if (!_live.Remove((pid, pointer), out var stale)) return false;
-        LiveBytes -= stale.Size;
-        return true;
-    }
-
-    void MakeLive(int pid, long pointer, Block block)
-    {
-        _live[(pid, pointer)] = block;
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_live, new Address(pid, pointer), out bool stale);
+        if (stale) LiveBytes -= slot.Size;
+        slot = block;
         LiveBytes += block.Size;
+        return stale;
     }
 }

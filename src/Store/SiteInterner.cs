@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 
 namespace PyMemTrace.Store;
@@ -53,14 +55,28 @@ internal sealed class SiteInterner
         return Intern(_scratch.AsSpan(0, fileBytes), line, _scratch.AsSpan(fileBytes, total - fileBytes), out added);
     }
 
+    // Eight bytes at a time and one final mix: HashCode.AddBytes, four bytes at a time, was a tenth of the reader thread.
     static int Hash(ReadOnlySpan<byte> file, int line, ReadOnlySpan<byte> function)
     {
-        var h = new HashCode();
-        h.AddBytes(file);
-        h.Add(file.Length);
-        h.Add(line);
-        h.AddBytes(function);
-        return h.ToHashCode();
+        ulong h = Mix((ulong)(uint)line << 32 | (uint)file.Length, file);
+        h = Mix(h, function);
+        h ^= h >> 33; // murmur3's finaliser: every input bit reaches the low bits the table is indexed by
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        return (int)h;
+    }
+
+    static ulong Mix(ulong h, ReadOnlySpan<byte> bytes)
+    {
+        const ulong Prime = 0x9E3779B97F4A7C15UL;
+        while (bytes.Length >= 8)
+        {
+            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * Prime, 29);
+            bytes = bytes[8..];
+        }
+        ulong tail = (ulong)bytes.Length << 56;
+        for (int i = 0; i < bytes.Length; i++) tail |= (ulong)bytes[i] << (8 * i);
+        return BitOperations.RotateLeft((h ^ tail) * Prime, 29);
     }
 
     void Grow()

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser.Model;
 
@@ -31,8 +32,9 @@ internal sealed class TraceTotals
         if (e.LiveBytes > _peakBytes) (_peakEvent, _peakLine) = (e.Seq, e.Line);
         _peakBytes = Math.Max(_peakBytes, e.LiveBytes);
         // heaptrack's temporary allocation: a block freed by the very next memory event of the same pid
-        if (isFree && e.Outcome.Status == "freed" && _allocatedByLastEvent.GetValueOrDefault(e.Pid) == call.Pointer) _temporary++;
-        _allocatedByLastEvent[e.Pid] = isFree ? null : call.Pointer;
+        ref var allocatedByLast = ref CollectionsMarshal.GetValueRefOrAddDefault(_allocatedByLastEvent, e.Pid, out _);
+        if (isFree && e.Outcome.Status == "freed" && allocatedByLast == call.Pointer) _temporary++;
+        allocatedByLast = isFree ? null : call.Pointer;
         _peakBlocks = Math.Max(_peakBlocks, e.LiveBlocks);
         if (isFree)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser;
 using PyMemTrace.Parser.Model;
@@ -30,13 +29,12 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     ];
 
     readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
+    PreparedStatement? _aggTable, _aggBucket; // prepared at the first aggregation: most logs have none
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
     readonly BoundValues _eventValues, _eventsValues;
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
 
-    // Keys are stored as readable JSON: a backtick or '<' stays as it is.
-    static readonly JsonSerializerOptions KeyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public long Events { get; private set; }
     public long FlowLines { get; private set; }
@@ -116,16 +114,29 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void OnAggregation(AggregationTable table)
     {
         Aggregations++;
-        long tableId = _conn.ExecuteScalar<long>(
-            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (@trace, @line, @section, @key, @kind, @total, @keyText) RETURNING id",
-            new { trace = _traceId, line = table.Line, section = table.Section, key = JsonSerializer.Serialize(table.Key, KeyJson), kind = table.Kind, total = table.Total, keyText = table.KeyText },
-            _tx);
+        _aggTable ??= new PreparedStatement(_conn,
+            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _aggBucket ??= PreparedInsert.Into(_conn, "agg_buckets", "table_id", "ord", "value", "count", "bound");
+        long tableId = _aggTable.Bind(1, _traceId).Bind(2, table.Line).Bind(3, table.Section).Bind(4, KeyJson(table.Key))
+            .Bind(5, table.Kind).Bind(6, table.Total).Bind(7, table.KeyText).Run();
         for (int i = 0; i < table.Buckets.Count; i++)
         {
             var b = table.Buckets[i];
-            _conn.Execute("INSERT INTO agg_buckets(table_id, ord, value, count, bound) VALUES (@tableId, @i, @Value, @Count, @Bound)",
-                new { tableId, i, b.Value, b.Count, b.Bound }, _tx);
+            _aggBucket.Bind(1, tableId).Bind(2, i).Bind(3, b.Value).Bind(4, b.Count).Bind(5, b.Bound).Run();
         }
+    }
+
+    /// <summary>An aggregation's key columns as a JSON array, readable: a backtick or '&lt;' stays as it is.</summary>
+    static string KeyJson(IReadOnlyList<string> key)
+    {
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartArray();
+            foreach (var column in key) w.WriteStringValue(column);
+            w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     internal void StoreSite(NewSite site) => _siteIds.Add(_sites.IdOf(site.File, site.Line, site.Function));
@@ -228,6 +239,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _unparsed.Dispose();
         _flow.Dispose();
         _stack.Dispose();
+        _aggTable?.Dispose();
+        _aggBucket?.Dispose();
         _side.Dispose();
         _sites.Dispose();
     }

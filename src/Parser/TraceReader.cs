@@ -17,6 +17,9 @@ public sealed class TraceReader(ITraceSink sink)
     bool _inBlock;
     int? _lastPid;
 
+    /// <summary>After <see cref="Read"/>: the log stopped inside dtrace:::BEGIN..END, with no dtrace:::END after it.</summary>
+    public bool EndedInsideBlock => _inBlock;
+
     public void Read(LineReader lines)
     {
         var bytesSink = sink as IEventBytesSink;

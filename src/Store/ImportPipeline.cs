@@ -25,7 +25,8 @@ internal static class ImportPipeline
     const int BatchSize = 8192;
     const int BatchesInFlight = 3;
 
-    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan ReaderCpu, TimeSpan WriterCpu, EventAccounting Accounting);
+    public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan ReaderCpu, TimeSpan WriterCpu, EventAccounting Accounting,
+        bool EndedInsideBlock);
 
     public static Outcome Run(LineReader lines, TraceWriter writer)
     {
@@ -35,6 +36,7 @@ internal static class ImportPipeline
         using var stop = new CancellationTokenSource();
         TimeSpan producing = default, readerCpu = default;
         EventAccounting? accounting = null;
+        bool endedInsideBlock = false;
 
         var producer = Task.Factory.StartNew(() =>
         {
@@ -45,7 +47,9 @@ internal static class ImportPipeline
                 var recorder = new Recorder(full, empty, stop.Token);
                 accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddStack);
                 recorder.Accounting = accounting;
-                new TraceReader(recorder).Read(lines);
+                var reader = new TraceReader(recorder);
+                reader.Read(lines);
+                endedInsideBlock = reader.EndedInsideBlock;
                 recorder.Flush();
             }
             finally
@@ -85,7 +89,7 @@ internal static class ImportPipeline
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
         }
         var read = lines.ReadTime;
-        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!);
+        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!, endedInsideBlock);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

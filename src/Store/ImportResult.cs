@@ -1,6 +1,9 @@
 namespace PyMemTrace.Store;
 
-/// <summary>What one import did. When Duplicate is set, nothing was added: the content is already trace ExistingTraceId.</summary>
+/// <summary>
+/// What one import did. When Duplicate is set, nothing was added: the content is already trace ExistingTraceId.
+/// InputProblem says why the log was not read whole, or that it stops before dtrace:::END (stored as traces.input_problem).
+/// </summary>
 public sealed record ImportResult(
     long TraceId,
     bool Duplicate,
@@ -12,4 +15,5 @@ public sealed record ImportResult(
     long Unparsed,
     long Aggregations,
     TimeSpan Elapsed,
-    ImportTimings? Timings = null);
+    ImportTimings? Timings = null,
+    string? InputProblem = null);

@@ -58,6 +58,7 @@ public static class TraceImporter
         writer.Finish(run.Accounting);
         var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed,
             run.ReaderCpu, run.WriterCpu);
+        string? problem = InputProblem(lines.Problem, run.EndedInsideBlock);
         string hash = lines.ContentHash();
         if (!force && FindTrace(conn, hash) is { } known)
         {
@@ -67,13 +68,26 @@ public static class TraceImporter
         using (var update = new PreparedStatement(conn,
                    """
                    UPDATE traces SET sha256 = ?1, bytes = ?2, lines = ?3, events = ?4, flow_lines = ?5, notes = ?6, unparsed_lines = ?7,
-                          aggregations = ?8 WHERE id = ?9
+                          aggregations = ?8, input_problem = ?10 WHERE id = ?9
                    """))
             update.Bind(1, hash).Bind(2, lines.ByteCount).Bind(3, lines.LineCount).Bind(4, writer.Events).Bind(5, writer.FlowLines)
-                .Bind(6, writer.Notes).Bind(7, writer.Unparsed).Bind(8, writer.Aggregations).Bind(9, traceId).Run();
+                .Bind(6, writer.Notes).Bind(7, writer.Unparsed).Bind(8, writer.Aggregations).Bind(9, traceId).Bind(10, problem).Run();
         tx.Commit();
         return new ImportResult(traceId, false, lines.LineCount, lines.ByteCount, writer.Events, writer.FlowLines, writer.Notes,
-            writer.Unparsed, writer.Aggregations, clock.Elapsed, timings with { Total = clock.Elapsed });
+            writer.Unparsed, writer.Aggregations, clock.Elapsed, timings with { Total = clock.Elapsed }, problem);
+    }
+
+    /// <summary>What keeps the trace from being whole, in words for the user; null when nothing does.</summary>
+    static string? InputProblem(string? readProblem, bool endedInsideBlock)
+    {
+        const string cutShort = "the log stops before dtrace:::END: the trace was cut short, so blocks still live at its end need not be leaks";
+        return (readProblem, endedInsideBlock) switch
+        {
+            (null, false) => null,
+            (null, true) => cutShort,
+            (_, false) => readProblem,
+            _ => readProblem + "; " + cutShort,
+        };
     }
 
     static ImportResult Duplicate(TraceRow known, Stopwatch clock) =>

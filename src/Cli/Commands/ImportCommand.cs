@@ -29,6 +29,7 @@ internal static class ImportCommand
             else
             {
                 Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+                if (result.InputProblem is { } problem) Console.WriteLine("warning: " + problem);
                 if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
                 if (result.Events == 0) Console.WriteLine(NoEvents(result));
             }

@@ -23,8 +23,11 @@ public sealed class LineReader
     bool _eof;
 
     long _lineCount, _byteCount, _readTicks;
+    string? _readError;
 
     public long LineCount => _lineCount;
+    /// <summary>Why the input was not read to its end (a read error, damaged or cut-short gzip data); null when it was.</summary>
+    public string? Problem => _readError ?? (_stream as CheckedGzipStream)?.Problem;
     /// <summary>Bytes read so far; safe to read from another thread (for progress).</summary>
     public long ByteCount => Volatile.Read(ref _byteCount);
     /// <summary>Time spent reading the stream and hashing it (decompression included).</summary>
@@ -89,7 +92,16 @@ public sealed class LineReader
         }
         if (_end == _buffer.Length) Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes + ChunkSize)); // a long line
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        int n;
+        try
+        {
+            n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (IOException e) // a failing disk or a network file gone: keep what was read, say why it stops
+        {
+            _readError = $"reading stopped after {_byteCount} bytes ({e.Message}); the lines before that were imported";
+            n = 0;
+        }
         if (n > 0) _hash.AppendData(_buffer, _end, n);
         _readTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         if (n == 0) { _eof = true; return; }

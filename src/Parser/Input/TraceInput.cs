@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace PyMemTrace.Parser.Input;
 
 /// <summary>Opens what the user named as a log: a path, "-" for standard input, or gzip data (by its magic bytes).</summary>
@@ -22,7 +20,7 @@ public static class TraceInput
         {
             throw new TraceInputException($"cannot read '{source}': {e.Message}");
         }
-        return IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return IsGzip(file) ? new CheckedGzipStream(file) : file;
     }
 
     static bool IsGzip(FileStream file)
@@ -39,7 +37,7 @@ public static class TraceInput
         Span<byte> magic = stackalloc byte[2];
         int n = input.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         var whole = new PrefixedStream(magic[..n].ToArray(), input);
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(whole, CompressionMode.Decompress) : whole;
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new CheckedGzipStream(whole) : whole;
     }
 }
 

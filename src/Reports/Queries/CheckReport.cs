@@ -45,5 +45,5 @@ public static class CheckReport
     }
 
     static Totals TotalsOf(SqliteConnection conn, long traceId) => conn.QueryFirst<Totals>(
-        "SELECT bytes_outstanding, leaked_blocks, peak_bytes, missed_frees FROM trace_summary WHERE trace_id = @traceId", new { traceId });
+        "SELECT bytes_outstanding, leaked_blocks, peak_bytes, missed_frees FROM trace_summary_stored WHERE trace_id = @traceId", new { traceId });
 }

@@ -60,12 +60,13 @@ public sealed record TraceReportData(
          Int("lines"), Int("events"), Int("flow_lines"), Int("notes"), Int("unparsed_lines"), Int("aggregations")],
         new Dictionary<string, object?> { ["$trace"] = traceId }, asObject: true);
 
-    /// <summary>What a reader should know before trusting the numbers: lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>
+    /// <summary>What a reader should know before trusting the numbers: a log not read whole, lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>
     static ReportTable Warnings(SqliteConnection conn, long traceId)
     {
         var events = WarningsFromEvents(conn, traceId);
         var loss = DropReports.Assess(conn, traceId);
         var rows = events.Rows.ToList();
+        if (InputProblem(conn, traceId) is { } problem) rows.Insert(0, ["log not whole", 1L, problem]);
         if (loss.LossNoticeLines > 0)
             rows.Add(["DTrace drop and error notices", loss.LossNoticeLines, "DTrace reported lost records: events are missing from the log, and leak and total reports may be incomplete"]);
         if (loss.DisagreeingTotals > 0)
@@ -73,19 +74,27 @@ public sealed record TraceReportData(
         return events with { Rows = rows };
     }
 
+    static string? InputProblem(SqliteConnection conn, long traceId)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT input_problem FROM traces WHERE id = $trace";
+        cmd.Parameters.AddWithValue("$trace", traceId);
+        return cmd.ExecuteScalar() as string;
+    }
+
     static ReportTable WarningsFromEvents(SqliteConnection conn, long traceId) => Run(conn, "Warnings",
         """
         SELECT warning, count, detail FROM (
             SELECT 1 AS k, 'missed frees' AS warning, missed_frees AS count,
                    'a (re)allocation returned a pointer that was still live: its free is not in the log (DTrace dropped it?); the old block was dropped from the live total, not counted as freed' AS detail
-            FROM trace_summary WHERE trace_id = $trace
+            FROM trace_summary_stored WHERE trace_id = $trace
             UNION ALL
             SELECT 2, 'unknown frees', unknown_frees,
                    'free of a pointer that was not live: allocated before tracing started, or its allocation was lost'
-            FROM trace_summary WHERE trace_id = $trace
+            FROM trace_summary_stored WHERE trace_id = $trace
             UNION ALL
             SELECT 4, 'unparsed lines', unparsed_lines, 'lines inside BEGIN..END that are not memory events nor flow lines'
-            FROM trace_summary WHERE trace_id = $trace)
+            FROM trace_summary_stored WHERE trace_id = $trace)
         WHERE count > 0 ORDER BY k
         """,
         [Text("warning"), Int("count"), Text("detail")], new Dictionary<string, object?> { ["$trace"] = traceId });

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS traces (
     aggregations    INTEGER NOT NULL,   -- DTrace aggregation tables stored in agg_tables
     tool_version    TEXT NOT NULL,
     first_event_id  INTEGER NOT NULL DEFAULT 1,  -- the trace's events are events.id first_event_id..last_event_id, in
-    last_event_id   INTEGER NOT NULL DEFAULT 0   -- seq order (seq = id - first_event_id + 1); set when the import ends
+    last_event_id   INTEGER NOT NULL DEFAULT 0,  -- seq order (seq = id - first_event_id + 1); set when the import ends
+    input_problem   TEXT                -- why the log is not whole (damaged or cut-short gzip, read error, no dtrace:::END); NULL when it is
 );
 CREATE INDEX IF NOT EXISTS traces_by_sha256 ON traces(sha256);
 
@@ -172,7 +173,7 @@ SELECT t.id AS trace_id, t.lines, t.events,
        coalesce(e.peak_bytes, 0) AS peak_bytes, coalesce(e.peak_blocks, 0) AS peak_blocks,
        coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines,
        p.peak_event, p.peak_line,
-       (SELECT count(*) FROM temporary_blocks tb WHERE tb.trace_id = t.id) AS temporary_allocs
+       (SELECT count(*) FROM temporary_blocks tb WHERE tb.trace_id = t.id) AS temporary_allocs, t.input_problem
 FROM traces t LEFT JOIN trace_peak p ON p.trace_id = t.id LEFT JOIN (
     SELECT trace_id,
            sum(kind IN ('malloc', 'calloc')) AS allocs,
@@ -313,7 +314,7 @@ CREATE TABLE IF NOT EXISTS site_totals (
 CREATE VIEW IF NOT EXISTS trace_summary_stored AS
 SELECT t.id AS trace_id, t.lines, t.events, s.allocs, s.reallocs, s.frees, s.null_frees, s.unknown_frees, s.missed_frees,
        s.bytes_allocated, s.bytes_freed, s.bytes_outstanding, s.leaked_blocks, s.peak_bytes, s.peak_blocks, s.max_alloc,
-       t.unparsed_lines, s.peak_event, s.peak_line, s.temporary_allocs
+       t.unparsed_lines, s.peak_event, s.peak_line, s.temporary_allocs, t.input_problem
 FROM traces t JOIN trace_totals s ON s.trace_id = t.id;
 
 CREATE VIEW IF NOT EXISTS function_totals_stored AS

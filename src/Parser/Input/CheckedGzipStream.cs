@@ -9,7 +9,7 @@ namespace PyMemTrace.Parser.Input;
 /// four bytes, the data's length modulo 2^32) then disagrees with what was decompressed. GZipStream alone reports a
 /// cut-short file as a clean end. What came before the problem is read normally.
 /// </summary>
-public sealed class CheckedGzipStream : Stream
+public sealed class CheckedGzipStream : ReadOnlyStream
 {
     readonly TailKeepingStream _compressed;
     readonly GZipStream _gzip;
@@ -24,8 +24,6 @@ public sealed class CheckedGzipStream : Stream
 
     /// <summary>Why the data was not read to its end; null while it was.</summary>
     public string? Problem { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -51,16 +49,6 @@ public sealed class CheckedGzipStream : Stream
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) _gzip.Dispose();
@@ -68,7 +56,7 @@ public sealed class CheckedGzipStream : Stream
     }
 
     /// <summary>Passes reads through, keeping the last eight bytes: a gzip trailer when the data is whole.</summary>
-    sealed class TailKeepingStream(Stream inner) : Stream
+    sealed class TailKeepingStream(Stream inner) : ReadOnlyStream
     {
         readonly byte[] _tail = new byte[8];
         long _read;
@@ -76,8 +64,6 @@ public sealed class CheckedGzipStream : Stream
         public bool EndsWithTrailerOf(long decompressed) =>
             _read >= 20 // the smallest gzip file: a 10-byte header, an empty deflate block, the trailer
             && BinaryPrimitives.ReadUInt32LittleEndian(_tail.AsSpan(4)) == (uint)decompressed;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -91,16 +77,6 @@ public sealed class CheckedGzipStream : Stream
             _read += n;
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser.Model;
@@ -17,6 +18,8 @@ internal sealed class TraceTotals
     }
 
     Site[] _sites = new Site[64];
+    // requested sizes by power-of-two bucket: index 0 for size 0, else 64 - leading zeros (bucket 2^(index - 1))
+    readonly long[] _sizeCounts = new long[65], _sizeBytes = new long[65];
     readonly Dictionary<int, long?> _allocatedByLastEvent = new(); // per pid: the pointer its previous event (re)allocated
     long _peakEvent, _peakLine, _temporary;
     long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _bytesAllocated, _bytesFreed, _peakBytes, _peakBlocks, _maxAlloc;
@@ -49,6 +52,9 @@ internal sealed class TraceTotals
         else
         {
             _bytesAllocated += call.Size;
+            int bucket = 64 - BitOperations.LeadingZeroCount((ulong)call.Size);
+            _sizeCounts[bucket]++;
+            _sizeBytes[bucket] += call.Size;
             _maxAlloc = Math.Max(_maxAlloc, call.Size);
             site.BytesAllocated += call.Size;
             if (call.Kind == CallKind.Realloc) { _reallocs++; site.Reallocs++; }
@@ -58,7 +64,7 @@ internal sealed class TraceTotals
         site.BytesFreed += e.Outcome.FreedBytes;
     }
 
-    /// <summary>Writes both tables; the leaks are read back from the events already marked leaked.</summary>
+    /// <summary>Writes trace_totals, size_totals and site_totals; the leaks are read back from the events already marked leaked.</summary>
     public void Store(SqliteConnection conn, SqliteTransaction tx, long traceId, IReadOnlyList<long> siteIds)
     {
         var leaks = new Dictionary<long, (long Blocks, long Bytes)>();
@@ -76,6 +82,9 @@ internal sealed class TraceTotals
                 .Bind(7, _missedFrees).Bind(8, _bytesAllocated).Bind(9, _bytesFreed).Bind(10, leaks.Values.Sum(l => l.Bytes))
                 .Bind(11, leaks.Values.Sum(l => l.Blocks)).Bind(12, _peakBytes).Bind(13, _peakBlocks).Bind(14, _maxAlloc)
                 .Bind(15, _peakEvent == 0 ? null : _peakEvent).Bind(16, _peakEvent == 0 ? null : _peakLine).Bind(17, _temporary).Run();
+        using (var sizes = PreparedInsert.Into(conn, "size_totals", "trace_id", "bucket", "count", "bytes"))
+            for (int i = 0; i < _sizeCounts.Length; i++)
+                if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, _sizeBytes[i]).Run();
         using var insert = PreparedInsert.Into(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)

@@ -36,6 +36,10 @@ public sealed class ImportAndExportTests : IDisposable
         var fromEvents = conn.Query(string.Format(functions, "function_totals"), new { id = r.TraceId }).Select(Row).ToList();
         Assert.NotEmpty(fromEvents);
         Assert.Equal(fromEvents, fromTotals);
+        const string sizes = "SELECT bucket, count, bytes FROM {0} WHERE trace_id = @id ORDER BY bucket";
+        var sizesFromEvents = conn.Query(string.Format(sizes, "size_buckets"), new { id = r.TraceId }).Select(Row).ToList();
+        Assert.NotEmpty(sizesFromEvents);
+        Assert.Equal(sizesFromEvents, conn.Query(string.Format(sizes, "size_totals"), new { id = r.TraceId }).Select(Row).ToList());
     }
 
     static string Row(dynamic row) => string.Join("|", ((IDictionary<string, object>)row).Values);

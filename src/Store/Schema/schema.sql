@@ -311,6 +311,15 @@ CREATE TABLE IF NOT EXISTS site_totals (
     PRIMARY KEY (trace_id, site_id)
 ) WITHOUT ROWID;
 
+-- Per (trace, size bucket): what the view size_buckets counts (requested sizes of malloc, calloc and realloc).
+CREATE TABLE IF NOT EXISTS size_totals (
+    trace_id INTEGER NOT NULL,
+    bucket   INTEGER NOT NULL,          -- the largest power of two <= size; 0 for size 0
+    count    INTEGER NOT NULL,
+    bytes    INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, bucket)
+) WITHOUT ROWID;
+
 CREATE VIEW IF NOT EXISTS trace_summary_stored AS
 SELECT t.id AS trace_id, t.lines, t.events, s.allocs, s.reallocs, s.frees, s.null_frees, s.unknown_frees, s.missed_frees,
        s.bytes_allocated, s.bytes_freed, s.bytes_outstanding, s.leaked_blocks, s.peak_bytes, s.peak_blocks, s.max_alloc,

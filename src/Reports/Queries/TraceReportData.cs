@@ -40,12 +40,14 @@ public sealed record TraceReportData(
                 [Int("line"), Text("text")], args), Count("SELECT count(*) FROM unparsed WHERE trace_id = @trace"), $"pmanalyze query \"SELECT * FROM unparsed WHERE trace_id = {traceId}\""),
             new("leaks", MemoryReports.LeakSites(conn, traceId, MaxRows), Count("SELECT count(*) FROM leak_sites WHERE trace_id = @trace"), $"pmanalyze leaks --trace {traceId}"),
             new("blocks", MemoryReports.LeakedBlocks(conn, traceId, MaxBlocks), Count("SELECT count(*) FROM events WHERE trace_id = @trace AND leaked = 1"), $"pmanalyze leaks --by pointer --trace {traceId}"),
-            new("functions", MemoryReports.Functions(conn, traceId, MaxRows), Count("SELECT count(*) FROM function_totals WHERE trace_id = @trace"), $"pmanalyze functions --trace {traceId}"),
+            new("functions", MemoryReports.Functions(conn, traceId, MaxRows), Count("SELECT count(*) FROM function_totals_stored WHERE trace_id = @trace"), $"pmanalyze functions --trace {traceId}"),
             new("reallocs", MemoryReports.Reallocs(conn, traceId, MaxRows), Count("SELECT count(*) FROM realloc_chains WHERE trace_id = @trace"), $"pmanalyze reallocs --trace {traceId}"),
             new("sizes", SizesReport.Buckets(conn, traceId), 0),
-            new("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
+            Whole("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), () => Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
         };
-        bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
+        // only the call-stack mode's CALL lines give events a stack: without flow lines, no scan of the events
+        bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
+                         && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
             TimelineReport.Total(conn, traceId, TimelinePoints), parts, hasStacks ? StackTree(conn, traceId) : null);
     }
@@ -59,6 +61,10 @@ public sealed record TraceReportData(
         [Int("trace"), Text("name"), Text("source"), Int("file_bytes"), Text("sha256"), Text("imported_at"), Text("tool_version"),
          Int("lines"), Int("events"), Int("flow_lines"), Int("notes"), Int("unparsed_lines"), Int("aggregations")],
         new Dictionary<string, object?> { ["$trace"] = traceId }, asObject: true);
+
+    /// <summary>A part whose rows are all there when fewer than the cut came back: its count is then not queried again.</summary>
+    static ReportPart Whole(string id, ReportTable table, Func<long> count, string fullCommand) =>
+        new(id, table, table.Rows.Count < MaxRows ? table.Rows.Count : count(), fullCommand);
 
     /// <summary>What a reader should know before trusting the numbers: a log not read whole, lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>
     static ReportTable Warnings(SqliteConnection conn, long traceId)

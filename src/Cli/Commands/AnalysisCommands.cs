@@ -13,8 +13,8 @@ internal static class AnalysisCommands
     public static IEnumerable<Command> All()
     {
         yield return Timeline();
-        yield return ReportCommands.Report("sizes", "Histogram of requested sizes in power-of-two buckets (like DTrace's quantize)",
-            (c, t, _, _) => SizesReport.Buckets(c, t));
+        yield return ReportCommands.Whole("sizes", "Histogram of requested sizes in power-of-two buckets (like DTrace's quantize)",
+            (c, t, _) => SizesReport.Buckets(c, t));
         yield return ReportCommands.Report("temporary", "Temporary allocations per site: blocks freed by the very next event of the same pid",
             (c, t, top, _) => TemporaryReport.Sites(c, t, top));
         yield return Diff();
@@ -28,8 +28,8 @@ internal static class AnalysisCommands
         var points = Points();
         var pid = new Option<int?>("--pid") { Description = "Timeline of this pid only (live bytes of its own blocks)" };
         var perPid = new Option<bool>("--per-pid") { Description = "One timeline per pid, rows prefixed with the pid" };
-        return ReportCommands.Report("timeline", "Live bytes and blocks after each event (x = event number and log line); the peak marked",
-            (c, t, _, pr) =>
+        return ReportCommands.Whole("timeline", "Live bytes and blocks after each event (x = event number and log line); the peak marked",
+            (c, t, pr) =>
             {
                 int? n = pr.GetValue(points);
                 if (n is < TimelineReport.MinPoints) throw new StoreException($"--points must be at least {TimelineReport.MinPoints}");

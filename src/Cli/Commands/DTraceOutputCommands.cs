@@ -18,10 +18,10 @@ internal static class DTraceOutputCommands
     static Command Aggregations()
     {
         var section = new Option<string?>("--section") { Description = "Only tables whose section title contains TEXT (case-insensitive)" };
-        return ReportCommands.Report("aggregations",
+        return ReportCommands.Whole("aggregations",
             "Every DTrace aggregation of the trace (quantize, lquantize, llquantize, scalar), as DTrace prints them",
             CommonOptions.Format(),
-            (conn, trace, _, pr) => pr.GetValue<string>("--format") == "csv"
+            (conn, trace, pr) => pr.GetValue<string>("--format") == "csv"
                 ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
                 : AggregationReports.Tables(conn, trace, pr.GetValue(section)),
             (format, _) => format == "table" ? new DTraceAggregationRenderer() : Renderers.ForFormat(format)!,
@@ -30,10 +30,10 @@ internal static class DTraceOutputCommands
 
     /// <summary>The rows, and a plain verdict: on stdout before a table, on stderr with csv and json (stdout stays machine-readable).</summary>
     static Command Reconcile() =>
-        ReportCommands.Report("reconcile",
+        ReportCommands.Whole("reconcile",
             "Compare the scripts' per-(file, function) malloc totals with the malloc events: did DTrace drop records?",
             CommonOptions.Format(),
-            (conn, trace, _, pr) =>
+            (conn, trace, pr) =>
             {
                 var verdict = DropReports.Verdict(DropReports.Assess(conn, trace));
                 if (pr.GetValue<string>("--format") == "table") Console.WriteLine(verdict + Environment.NewLine);

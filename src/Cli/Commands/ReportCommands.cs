@@ -12,7 +12,7 @@ internal static class ReportCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield return Report("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _, _) => MemoryReports.Summary(c, t));
+        yield return Whole("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _) => MemoryReports.Summary(c, t));
         yield return Leaks();
         yield return Report("functions", "Per (file, function): allocations, frees and outstanding bytes", (c, t, top, _) => MemoryReports.Functions(c, t, top));
         yield return Report("reallocs", "Realloc chains: blocks followed through successive reallocs", (c, t, top, _) => MemoryReports.Reallocs(c, t, top));
@@ -41,23 +41,37 @@ internal static class ReportCommands
         return cmd;
     }
 
+    /// <summary>A ranked report: its rows come largest first, and --top N keeps the first N.</summary>
     internal static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra) =>
         Report(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
 
-    /// <summary>A report command whose format option and renderer choice are the caller's.</summary>
+    /// <summary>A ranked report whose format option and renderer choice are the caller's.</summary>
     internal static Command Report(string name, string description, Option<string> format,
-        Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, Func<string, ParseResult, IRenderer> renderer, params Option[] extra)
+        Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, Func<string, ParseResult, IRenderer> renderer, params Option[] extra) =>
+        Build(name, description, format, CommonOptions.Top(), query, renderer, extra);
+
+    /// <summary>A report shown whole (a summary, a histogram, a downsampled timeline): no --top.</summary>
+    internal static Command Whole(string name, string description, Func<SqliteConnection, long, ParseResult, ReportTable> query, params Option[] extra) =>
+        Whole(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
+
+    /// <summary>A report shown whole whose format option and renderer choice are the caller's.</summary>
+    internal static Command Whole(string name, string description, Option<string> format,
+        Func<SqliteConnection, long, ParseResult, ReportTable> query, Func<string, ParseResult, IRenderer> renderer, params Option[] extra) =>
+        Build(name, description, format, null, (c, t, _, pr) => query(c, t, pr), renderer, extra);
+
+    static Command Build(string name, string description, Option<string> format, Option<int?>? top,
+        Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, Func<string, ParseResult, IRenderer> renderer, Option[] extra)
     {
         var db = CommonOptions.Db();
         var trace = CommonOptions.Trace();
-        var top = CommonOptions.Top();
-        var cmd = new Command(name, description) { db, trace, format, top };
+        var cmd = new Command(name, description) { db, trace, format };
+        if (top is not null) cmd.Options.Add(top);
         foreach (var o in extra) cmd.Options.Add(o);
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
-            var table = query(conn, t.Id, pr.GetValue(top), pr);
+            var table = query(conn, t.Id, top is null ? null : pr.GetValue(top), pr);
             renderer(pr.GetValue(format)!, pr).Render(table, Console.Out);
             return 0;
         }, pr.GetValue(db)!));

@@ -146,6 +146,9 @@ public class BadInputTests
         OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "forty"), "forty");
         OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--top", "0"), "--top must be 1 or more");
         OneLineFailure(Pmanalyze.Exec("check", "--db", dir.Db, "--max-leaked-bytes", "-1"), "must be 0 or more");
+        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/r.html")), "folder '" + dir.File("missing") + "' does not exist");
+        OneLineFailure(Pmanalyze.Exec("plot", "timeline", "--db", dir.Db, "--out", dir.File("missing/t.png")), "does not exist");
+        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.Path), "is a directory: --out names the file to write");
         // reports shown whole do not offer a --top they would ignore
         foreach (var whole in new[] { "summary", "sizes", "timeline", "aggregations", "reconcile" })
             OneLineFailure(Pmanalyze.Exec(whole, "--db", dir.Db, "--top", "3"), "Unrecognized command or argument '--top'");

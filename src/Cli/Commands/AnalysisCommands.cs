@@ -32,10 +32,10 @@ internal static class AnalysisCommands
             (c, t, pr) =>
             {
                 int? n = pr.GetValue(points);
-                if (n is < TimelineReport.MinPoints) throw new StoreException($"--points must be at least {TimelineReport.MinPoints}");
+                if (n is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
                 if (pr.GetValue(pid) is { } p)
                 {
-                    if (!TimelineReport.Pids(c, t).Contains(p)) throw new StoreException($"trace {t} has no events of pid {p}");
+                    if (!TimelineReport.Pids(c, t).Contains(p)) throw new UsageException($"trace {t} has no events of pid {p}");
                     return TimelineReport.ForPid(c, t, p, n);
                 }
                 return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n) : TimelineReport.Total(c, t, n);
@@ -80,8 +80,8 @@ internal static class AnalysisCommands
         {
             var limits = new CheckLimits(pr.GetValue(maxLeakedBytes), pr.GetValue(maxLeakedBlocks), pr.GetValue(maxPeak),
                 pr.GetValue(maxGrowth), pr.GetValue(drops));
-            if (!limits.Any) throw new StoreException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-growth-bytes with --base, --fail-on-drops)");
-            if (limits.MaxGrowthBytes is not null && pr.GetResult(@base) is null) throw new StoreException("--max-growth-bytes needs --base TRACE");
+            if (!limits.Any) throw new UsageException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-growth-bytes with --base, --fail-on-drops)");
+            if (limits.MaxGrowthBytes is not null && pr.GetResult(@base) is null) throw new UsageException("--max-growth-bytes needs --base TRACE");
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
             long? b = pr.GetResult(@base) is null ? null : TraceCatalog.Resolve(conn, pr.GetValue(@base)).Id;

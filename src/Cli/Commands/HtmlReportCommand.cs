@@ -19,7 +19,7 @@ internal static class HtmlReportCommand
             { db, trace, output };
         cmd.SetAction(pr => Failure.Run(() =>
         {
-            string path = pr.GetValue(output)!;
+            string path = OutputFile.Checked(pr.GetValue(output)!);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var data = TraceReportData.Load(conn, TraceCatalog.Resolve(conn, pr.GetValue(trace)).Id);
             string html = HtmlReportWriter.Render(data, ReportFigures.For(data));

@@ -22,12 +22,12 @@ internal static class PlotCommand
             { kind, db, trace, output, width, height, points };
         cmd.SetAction(pr => Failure.Run(() =>
         {
-            string path = pr.GetValue(output)!;
+            string path = OutputFile.Checked(pr.GetValue(output)!);
             string ext = Path.GetExtension(path).ToLowerInvariant();
-            if (ext is not (".png" or ".svg")) throw new StoreException($"'{path}': the figure's file name must end in .png or .svg");
+            if (ext is not (".png" or ".svg")) throw new UsageException($"'{path}': the figure's file name must end in .png or .svg");
             int w = pr.GetValue(width), h = pr.GetValue(height);
-            if (w is < 100 or > 10000 || h is < 100 or > 10000) throw new StoreException("--width and --height must be between 100 and 10000 pixels");
-            if (pr.GetValue(points) is < TimelineReport.MinPoints) throw new StoreException($"--points must be at least {TimelineReport.MinPoints}");
+            if (w is < 100 or > 10000 || h is < 100 or > 10000) throw new UsageException("--width and --height must be between 100 and 10000 pixels");
+            if (pr.GetValue(points) is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
             var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));

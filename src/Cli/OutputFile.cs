@@ -1,0 +1,13 @@
+namespace PyMemTrace.Cli;
+
+/// <summary>A file a command is about to write, checked before any work is done: one clear line instead of .NET's.</summary>
+internal static class OutputFile
+{
+    public static string Checked(string path)
+    {
+        if (Directory.Exists(path)) throw new UsageException($"'{path}' is a directory: --out names the file to write");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder)) throw new UsageException($"cannot write '{path}': folder '{folder}' does not exist");
+        return path;
+    }
+}

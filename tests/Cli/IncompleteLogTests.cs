@@ -94,9 +94,13 @@ public class IncompleteLogTests
 
         Pmanalyze.Ok("report", "--db", dir.Db, "--out", dir.File("r.html"));
         Assert.Contains("log not whole", File.ReadAllText(dir.File("r.html")));
+        var check = Pmanalyze.Exec("check", "--db", dir.Db, "--fail-on-drops");
+        Assert.Equal(1, check.ExitCode); // the events after the cut are lost
+        Assert.Contains("log not whole: the log stops before dtrace:::END", check.Stdout);
 
         Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
         Assert.True(Summary(dir.Db)["input_complete"]!.GetValue<bool>());
+        Assert.Equal(0, Pmanalyze.Exec("check", "--db", dir.Db, "--fail-on-drops").ExitCode);
     }
 
     /// <summary>A stream handing out its bytes a few at a time, as a pipe may.</summary>

@@ -73,7 +73,7 @@ internal static class AnalysisCommands
         foreach (var limit in new[] { maxLeakedBytes, maxLeakedBlocks, maxPeak })
             CommonOptions.AtLeast(limit, 0);
         var @base = Base(required: false);
-        var drops = new Option<bool>("--fail-on-drops") { Description = "Fail when the trace lost events (missed frees, DTrace drop notices)" };
+        var drops = new Option<bool>("--fail-on-drops") { Description = "Fail when the trace lost events (missed frees, DTrace drop notices, a log cut short)" };
         var cmd = new Command("check", "CI gate: exit 0 when every limit holds, 1 when one is broken (named on stdout), 2 on usage or input errors")
             { db, trace, format, maxLeakedBytes, maxLeakedBlocks, maxPeak, maxGrowth, @base, drops };
         cmd.SetAction(pr => Failure.Run(() =>
@@ -87,7 +87,7 @@ internal static class AnalysisCommands
             long? b = pr.GetResult(@base) is null ? null : TraceCatalog.Resolve(conn, pr.GetValue(@base)).Id;
             var table = CheckReport.Evaluate(conn, t.Id, b, limits);
             Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
-            var broken = table.Rows.Where(r => r[table.IndexOf("ok")] is false).Select(r => (string)r[0]!).ToList();
+            var broken = CheckReport.Broken(table);
             if (pr.GetValue(format) == "table")
                 Console.WriteLine(broken.Count == 0 ? $"check passed: trace {t.Id} holds every limit" : $"check FAILED: {string.Join(", ", broken)} broken");
             return broken.Count == 0 ? 0 : 1;

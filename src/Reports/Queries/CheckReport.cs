@@ -13,12 +13,13 @@ public sealed record CheckLimits(long? MaxLeakedBytes, long? MaxLeakedBlocks, lo
 /// <summary>
 /// Evaluates CI limits against a trace: one row per limit with the measured value, the allowed maximum and whether it holds.
 /// Growth is the change of leaked (outstanding) bytes against a base trace. Drops are missed frees (a pointer returned
-/// while still live: its free was lost), DTrace's own drop and error notices, and DTrace totals that disagree with
-/// the events (reconcile): the same evidence as summary's dropped_records_suspected.
+/// while still live: its free was lost), DTrace's own drop and error notices, DTrace totals that disagree with
+/// the events (reconcile): the same evidence as summary's dropped_records_suspected; and a log not read whole or
+/// cut short before dtrace:::END (summary's input_complete), which lost the events after the cut.
 /// </summary>
 public static class CheckReport
 {
-    sealed record Totals(long Bytes_Outstanding, long Leaked_Blocks, long Peak_Bytes, long Missed_Frees);
+    sealed record Totals(long Bytes_Outstanding, long Leaked_Blocks, long Peak_Bytes, long Missed_Frees, string? Input_Problem);
 
     public static ReportTable Evaluate(SqliteConnection conn, long traceId, long? baseId, CheckLimits limits)
     {
@@ -37,13 +38,19 @@ public static class CheckReport
         if (limits.FailOnDrops)
         {
             var loss = DropReports.Assess(conn, traceId);
-            Add("fail-on-drops", now.Missed_Frees + loss.LossNoticeLines + loss.DisagreeingTotals, 0,
+            long incomplete = now.Input_Problem is null ? 0 : 1;
+            Add("fail-on-drops", now.Missed_Frees + loss.LossNoticeLines + loss.DisagreeingTotals + incomplete, 0,
                 $"{now.Missed_Frees} missed frees, {loss.LossNoticeLines} DTrace drop or error notices, " +
-                $"{loss.DisagreeingTotals} DTrace totals that disagree with the events ({loss.MissingBytes} bytes missing)");
+                $"{loss.DisagreeingTotals} DTrace totals that disagree with the events ({loss.MissingBytes} bytes missing)" +
+                (now.Input_Problem is { } problem ? $", log not whole: {problem}" : ""));
         }
         return new ReportTable("Check", [Text("limit"), Int("value"), Int("allowed"), Bool("ok"), Text("detail")], rows);
     }
 
+    /// <summary>The limits an evaluated check broke, by name; none means the check passed.</summary>
+    public static IReadOnlyList<string> Broken(ReportTable check) =>
+        check.Rows.Where(r => r[check.IndexOf("ok")] is false).Select(r => (string)r[check.IndexOf("limit")]!).ToList();
+
     static Totals TotalsOf(SqliteConnection conn, long traceId) => conn.QueryFirst<Totals>(
-        "SELECT bytes_outstanding, leaked_blocks, peak_bytes, missed_frees FROM trace_summary_stored WHERE trace_id = @traceId", new { traceId });
+        "SELECT bytes_outstanding, leaked_blocks, peak_bytes, missed_frees, input_problem FROM trace_summary_stored WHERE trace_id = @traceId", new { traceId });
 }

@@ -67,7 +67,11 @@ public static class FlowLineGrammar
 
     public static bool IsHeader(string text) => text.Contains("DELTA(us)", StringComparison.Ordinal) && Header.Parse(text).Success;
 
-    public static FlowLine? TryParse(string text)
+    /// <summary>The hand-written <see cref="FastFlowLine"/> first; the grammar reads whatever it does not match.</summary>
+    public static FlowLine? TryParse(string text) => FastFlowLine.TryParse(text) ?? TryParseWithGrammar(text);
+
+    /// <summary>The grammar alone: the reference the fast path is tested against.</summary>
+    public static FlowLine? TryParseWithGrammar(string text)
     {
         if (text.Contains("CALL", StringComparison.Ordinal) || text.Contains("RTN", StringComparison.Ordinal))
         {

@@ -2,6 +2,7 @@ using System.Text;
 using PyMemTrace.Parser.Grammar;
 using PyMemTrace.Parser.Input;
 using PyMemTrace.Parser.Model;
+using PyMemTrace.Tests.Support;
 
 namespace PyMemTrace.Tests;
 
@@ -97,24 +98,8 @@ public class FastEventLineTests
     [Fact]
     public void Agrees_with_the_grammar_on_randomly_damaged_lines()
     {
-        var rng = new Random(5);
-        var alphabet = " \t:->()x0123456789abcdefpntr,_\u00e9";
         var valid = GeneratedLines().Where(l => EventLineGrammar.TryParseWithGrammar(l) is not null).ToArray();
-        for (int n = 0; n < 20000; n++)
-        {
-            var sb = new StringBuilder(valid[rng.Next(valid.Length)]);
-            for (int edits = rng.Next(1, 4); edits > 0 && sb.Length > 0; edits--)
-            {
-                int at = rng.Next(sb.Length);
-                switch (rng.Next(3))
-                {
-                    case 0: sb.Remove(at, 1); break;
-                    case 1: sb.Insert(at, alphabet[rng.Next(alphabet.Length)]); break;
-                    default: sb[at] = alphabet[rng.Next(alphabet.Length)]; break;
-                }
-            }
-            AssertAgrees(sb.ToString());
-        }
+        foreach (var line in RandomDamage.Of(valid, " \t:->()x0123456789abcdefpntr,_\u00e9", seed: 5, count: 20000)) AssertAgrees(line);
     }
 
     [Fact]

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes a synthetic libc-style DTrace memory trace (toolkit/py_flow_malloc_free.d output) for the benchmark.
 
-usage: bench/gentrace.py --events N --out LOG [--pids 2] [--seed 1]
+usage: bench/gentrace.py --events N --out LOG [--pids 2] [--seed 1] [--call-stack]
 
 Each pid allocates and frees blocks at a few hundred Python sites: about 55% malloc, 5% calloc and 40% free (the
 libc script traces no realloc), with a few frees of NULL or of pointers never seen, so every accounting path runs. Some blocks stay live
 at the end (leaks); the live set stays near 1000 blocks per pid, so a longer log means more events, not more live blocks. Lines are laid out like DTrace's: right-aligned pid and FILE:LINE columns.
+With --call-stack, the log is the -D PYTHON_CALL_STACK mode's: Python CALL and RTN lines between the events (about
+one for every three events), each pid's calls nested at most 40 deep.
 """
 import argparse, random
 
@@ -19,6 +21,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--pids", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--call-stack", action="store_true")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     sites = [(rnd.choice(FILES), rnd.randint(1, 3000), rnd.choice(FUNCS)) for _ in range(300)]
@@ -27,10 +30,21 @@ def main():
     nxt = {p: 0x7f0000000000 + i * 0x1000000000 for i, p in enumerate(pids)}
     out = open(a.out, "w", buffering=1 << 20)
     w = out.write
+    stacks = {p: [] for p in pids}
     w("dtrace:::BEGIN\n")
+    if a.call_stack:
+        w("C    PID  DELTA(us)              FILE:LINE TYPE     -- FUNC\n")
     for _ in range(a.events):
         pid = rnd.choice(pids)
         f, ln, fn = rnd.choice(sites)
+        if a.call_stack and rnd.random() < 0.35:
+            stack = stacks[pid]
+            if stack and (len(stack) >= 40 or rnd.random() < 0.5):
+                cf, cln, cfn = stack.pop()
+                w(f"{pid:6d} {cf:>20}:{cln:<5d} RTN    <- {cfn}\n")
+            else:
+                stack.append((f, ln, fn))
+                w(f"{pid:6d} {f:>20}:{ln:<5d} CALL   -> {fn}\n")
         head = f"{pid:6d} {f:>20}:{ln:<5d} -> {fn} "
         blocks = live[pid]
         r = rnd.random()

@@ -2,7 +2,8 @@
 # Import benchmark: generates its own libc-style log, imports it, and reports lines/s, peak RSS, the time split,
 # every report's time, and (when a copy is present) the pymemtrace analyzer on the same file. Fetches nothing.
 #
-# usage: bench/run.sh [EVENTS]          (default 1000000; also imports a 4x longer log to check that memory stays flat)
+# usage: bench/run.sh [EVENTS]          (default 1000000; also imports a call-stack log of EVENTS/4 events, and a 4x
+#                                        longer log to check that memory stays flat)
 # env:   PEER=path/to/dtrace_log_analyse.py   the peer (default: bench/peer/dtrace_log_analyse.py, not committed)
 #        BENCH_DIR=dir                         where logs and databases go (default: a temporary directory)
 #        SKIP_LONG=1                           skip the 4x log
@@ -46,6 +47,11 @@ for r in summary leaks functions reallocs "timeline --points 1000"; do
     /usr/bin/time -f "%e" -o "$work/r.txt" "$pma" $r --db "$work/bench.db" > /dev/null
     printf "  %-10s %s s\n" "$r" "$(cat "$work/r.txt")"
 done
+
+cs="$work/callstack-$((events / 4)).log"
+[ -f "$cs" ] || python3 "$here/gentrace.py" --events $((events / 4)) --pids 2 --seed 3 --call-stack --out "$cs"
+echo "== import of a call-stack log ($((events / 4)) events and their CALL/RTN lines)"
+import "$cs" "$work/callstack.db"
 
 if [ -f "$peer" ]; then
     echo "== peer: $(basename "$peer") on the same file"

@@ -18,7 +18,7 @@ public sealed record ImportTimings(TimeSpan Read, TimeSpan Parse, TimeSpan Store
 /// Reads, classifies, parses and accounts the log on a worker thread, and stores it on the calling thread (which owns
 /// the connection). The reader fills batches of finished event rows (plain values, no objects to keep alive) plus the
 /// rarer other lines, and hands them over a bounded queue: both cores work, and memory holds a few batches whatever
-/// the length of the log. Rows reach the writer in line order.
+/// the length of the log. Each table receives its rows in line order.
 /// </summary>
 internal static class ImportPipeline
 {
@@ -92,25 +92,25 @@ internal static class ImportPipeline
         return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!, endedInsideBlock);
     }
 
+    /// <summary>
+    /// The batch's new sites first (its events bind their ids), then all its events (whole 32-row statements even
+    /// where flow lines or notes come between them: a call-stack log has one every few events), then the other lines
+    /// in their order. Rows of different tables need no particular order; within each table they keep the log's.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Store(Batch batch, TraceWriter writer)
     {
-        var others = batch.Others;
-        int o = 0, i = 0;
-        while (i < batch.EventCount)
-        {
-            while (o < others.Count && others[o].At == i) others[o++].ReplayOn(writer);
-            int end = o < others.Count ? others[o].At : batch.EventCount; // the events up to the next other line
-            writer.StoreEvents(batch.Events.AsSpan(i, end - i));
-            i = end;
-        }
-        while (o < others.Count) others[o++].ReplayOn(writer);
+        foreach (var other in batch.Others)
+            if (other.Type == OtherType.Site) other.ReplayOn(writer);
+        writer.StoreEvents(batch.Events.AsSpan(0, batch.EventCount));
+        foreach (var other in batch.Others)
+            if (other.Type != OtherType.Site) other.ReplayOn(writer);
     }
 
     enum OtherType : byte { Site, Stack, Flow, Note, Unparsed, Aggregation, Notice, Rss, RawText }
 
-    /// <summary>Anything but an event, with the number of events of its batch that come before it.</summary>
-    readonly record struct Other(int At, OtherType Type, long Line, object? Payload, string? Text)
+    /// <summary>Anything but an event.</summary>
+    readonly record struct Other(OtherType Type, long Line, object? Payload, string? Text)
     {
         public void ReplayOn(TraceWriter w)
         {
@@ -186,7 +186,7 @@ internal static class ImportPipeline
 
         void Add(OtherType type, long line, object? payload, string? text = null)
         {
-            _batch.Others.Add(new Other(_batch.EventCount, type, line, payload, text));
+            _batch.Others.Add(new Other(type, line, payload, text));
             if (_batch.IsFull) Flush();
         }
 

@@ -100,6 +100,8 @@ public class IncompleteLogTests
 
         Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
         Assert.True(Summary(dir.Db)["input_complete"]!.GetValue<bool>());
+        var traces = Pmanalyze.Ok("traces", "--db", dir.Db, "--format", "json").Json.AsArray();
+        Assert.Equal([false, true], traces.Select(t => t!["input_complete"]!.GetValue<bool>()));
         Assert.Equal(0, Pmanalyze.Exec("check", "--db", dir.Db, "--fail-on-drops").ExitCode);
     }
 

@@ -5,6 +5,7 @@ internal static class OutputFile
 {
     public static string Checked(string path)
     {
+        if (string.IsNullOrWhiteSpace(path)) throw new UsageException("--out needs a file name");
         if (Directory.Exists(path)) throw new UsageException($"'{path}' is a directory: --out names the file to write");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder)) throw new UsageException($"cannot write '{path}': folder '{folder}' does not exist");

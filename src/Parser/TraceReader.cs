@@ -25,6 +25,11 @@ public sealed class TraceReader(ITraceSink sink)
         var bytesSink = sink as IEventBytesSink;
         while (lines.TryReadLineBytes(out var bytes))
         {
+            if (lines.LineIsCut) // the input stopped inside this line: keep it as it is, read nothing into it
+            {
+                sink.OnUnparsed(lines.LineCount, LineReader.Decode(bytes));
+                continue;
+            }
             if (bytesSink is not null && _inBlock && TryEventBytes(lines.LineCount, bytes, bytesSink)) continue;
             ReadLine(lines.LineCount, LineReader.Decode(bytes));
         }

@@ -24,6 +24,7 @@ public static class Database
     /// <summary>Opens for writing, creating the file and schema if needed.</summary>
     public static SqliteConnection OpenForWrite(string path)
     {
+        RefuseNoName(path);
         if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder)) throw new StoreException($"cannot create database '{path}': folder '{folder}' does not exist");
@@ -48,6 +49,7 @@ public static class Database
     /// <summary>Opens an existing database read-only: a write through it fails.</summary>
     public static SqliteConnection OpenReadOnly(string path)
     {
+        RefuseNoName(path);
         if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
         if (!File.Exists(path)) throw new StoreException($"no database at '{path}': run 'pmanalyze import LOG' first (or name one with --db)");
         var conn = Open(path, SqliteOpenMode.ReadOnly);
@@ -70,6 +72,12 @@ public static class Database
             conn.Dispose();
             throw;
         }
+    }
+
+    // SQLite would open an empty name as a private temporary database: nothing would be kept, or found.
+    static void RefuseNoName(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new StoreException("--db needs a file name");
     }
 
     static SqliteConnection Open(string path, SqliteOpenMode mode)
@@ -109,8 +117,8 @@ public static class Database
             RefuseOtherVersion(stored, conn.DataSource);
             return;
         }
-        // A new file holds nothing to protect yet: a power loss while it is written loses only what is being imported,
-        // so SQLite need not wait for the disk (fsync) at each commit; see ImportTuning.
+        // A new file holds nothing to protect yet, so creating the schema need not wait for the disk (fsync); an
+        // import then chooses its own setting (ImportTuning.Begin).
         Execute(conn, $"PRAGMA page_size = {NewPageSize}; PRAGMA synchronous = OFF;"); // page_size: only on a database with no table yet
         using var tx = conn.BeginTransaction();
         Execute(conn, SchemaSql(), tx);

@@ -19,7 +19,7 @@ public sealed class HeapLedger
     /// <summary>A block's identity. Its own hash: the tuple's general one was a noticeable part of every event's cost.</summary>
     readonly record struct Address(int Pid, long Pointer)
     {
-        public override int GetHashCode() => (int)((ulong)Pointer >> 4) ^ (int)((ulong)Pointer >> 36) ^ Pid * -1640531535;
+        public override int GetHashCode() => (int)((ulong)Pointer >> 3) ^ (int)((ulong)Pointer >> 35) ^ Pid * -1640531535;
     }
 
     readonly Dictionary<Address, Block> _live = new();

@@ -68,6 +68,9 @@ internal sealed class PreparedStatement : IDisposable
     public long? Int64(int column) =>
         raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(_stmt, column);
 
+    public string? Text(int column) =>
+        raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_stmt, column).utf8_to_string();
+
     /// <summary>The first column of the first row (null when no row or NULL); the statement is reset after.</summary>
     public long? Scalar()
     {

@@ -38,8 +38,7 @@ public static class TraceImporter
     static ImportResult ImportInto(SqliteConnection conn, string source, Stream input, bool force, Stopwatch clock,
         IProgress<ImportProgress>? progress)
     {
-        ImportTuning.Apply(conn);
-        using var tx = conn.BeginTransaction();
+        using var tx = ImportTuning.Begin(conn);
         long traceId;
         using (var insert = new PreparedStatement(conn,
                    """
@@ -91,15 +90,18 @@ public static class TraceImporter
     }
 
     static ImportResult Duplicate(TraceRow known, Stopwatch clock) =>
-        new(known.Id, true, known.Lines, known.Bytes, known.Events, 0, 0, known.Unparsed_Lines, 0, clock.Elapsed);
+        new(known.Id, true, known.Lines, known.Bytes, known.Events, 0, 0, known.UnparsedLines, 0, clock.Elapsed, InputProblem: known.InputProblem);
 
-    sealed record TraceRow(long Id, long Lines, long Bytes, long Events, long Unparsed_Lines);
+    sealed record TraceRow(long Id, long Lines, long Bytes, long Events, long UnparsedLines, string? InputProblem);
 
     static TraceRow? FindTrace(SqliteConnection conn, string hash)
     {
-        using var find = new PreparedStatement(conn, "SELECT id, lines, bytes, events, unparsed_lines FROM traces WHERE sha256 = ?1 ORDER BY id LIMIT 1");
+        using var find = new PreparedStatement(conn,
+            "SELECT id, lines, bytes, events, unparsed_lines, input_problem FROM traces WHERE sha256 = ?1 ORDER BY id LIMIT 1");
         find.Bind(1, hash);
-        return find.Read() ? new TraceRow(find.Int64(0)!.Value, find.Int64(1)!.Value, find.Int64(2)!.Value, find.Int64(3)!.Value, find.Int64(4)!.Value) : null;
+        return find.Read()
+            ? new TraceRow(find.Int64(0)!.Value, find.Int64(1)!.Value, find.Int64(2)!.Value, find.Int64(3)!.Value, find.Int64(4)!.Value, find.Text(5))
+            : null;
     }
 
     /// <summary>

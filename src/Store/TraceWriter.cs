@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser;
 using PyMemTrace.Parser.Model;
@@ -34,7 +33,6 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     readonly BoundValues _eventValues, _eventsValues;
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
-
 
     public long Events { get; private set; }
     public long FlowLines { get; private set; }
@@ -117,26 +115,13 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _aggTable ??= new PreparedStatement(_conn,
             "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         _aggBucket ??= PreparedInsert.Into(_conn, "agg_buckets", "table_id", "ord", "value", "count", "bound");
-        long tableId = _aggTable.Bind(1, _traceId).Bind(2, table.Line).Bind(3, table.Section).Bind(4, KeyJson(table.Key))
+        long tableId = _aggTable.Bind(1, _traceId).Bind(2, table.Line).Bind(3, table.Section).Bind(4, AggregationKeyJson.Of(table.Key))
             .Bind(5, table.Kind).Bind(6, table.Total).Bind(7, table.KeyText).Run();
         for (int i = 0; i < table.Buckets.Count; i++)
         {
             var b = table.Buckets[i];
             _aggBucket.Bind(1, tableId).Bind(2, i).Bind(3, b.Value).Bind(4, b.Count).Bind(5, b.Bound).Run();
         }
-    }
-
-    /// <summary>An aggregation's key columns as a JSON array, readable: a backtick or '&lt;' stays as it is.</summary>
-    static string KeyJson(IReadOnlyList<string> key)
-    {
-        var json = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartArray();
-            foreach (var column in key) w.WriteStringValue(column);
-            w.WriteEndArray();
-        }
-        return System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     internal void StoreSite(NewSite site) => _siteIds.Add(_sites.IdOf(site.File, site.Line, site.Function));

@@ -149,6 +149,10 @@ public class BadInputTests
         OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/r.html")), "folder '" + dir.File("missing") + "' does not exist");
         OneLineFailure(Pmanalyze.Exec("plot", "timeline", "--db", dir.Db, "--out", dir.File("missing/t.png")), "does not exist");
         OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.Path), "is a directory: --out names the file to write");
+        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", ""), "--out needs a file name");
+        OneLineFailure(Pmanalyze.Exec("export", "--db", dir.Db, "--out", ""), "--out needs a directory name");
+        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", ""), "--db needs a file name");
+        OneLineFailure(Pmanalyze.Exec("summary", "--db", " "), "--db needs a file name");
         // reports shown whole do not offer a --top they would ignore
         foreach (var whole in new[] { "summary", "sizes", "timeline", "aggregations", "reconcile" })
             OneLineFailure(Pmanalyze.Exec(whole, "--db", dir.Db, "--top", "3"), "Unrecognized command or argument '--top'");

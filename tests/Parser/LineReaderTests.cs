@@ -60,4 +60,35 @@ public class LineReaderTests
         while (reader.TryReadLine(out _)) { }
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), reader.ContentHash());
     }
+
+    /// <summary>A stream that gives its bytes, then fails as a dying disk would.</summary>
+    sealed class FailingAfter(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            Position < Length ? base.Read(buffer, offset, count) : throw new IOException("Input/output error");
+    }
+
+    [Fact]
+    public void A_read_error_keeps_the_lines_before_it_and_says_why()
+    {
+        var reader = new LineReader(new FailingAfter("a\nb\nhalf a li"u8.ToArray()));
+        var lines = new List<string>();
+        while (reader.TryReadLine(out var line))
+            if (!reader.LineIsCut) lines.Add(line);
+        Assert.Equal(["a", "b"], lines);
+        Assert.Equal(3, reader.LineCount);
+        Assert.Equal("reading stopped after 13 bytes (Input/output error); the lines before that were read", reader.Problem);
+    }
+
+    [Fact]
+    public void A_last_line_without_newline_is_whole_when_the_input_was_read_to_its_end()
+    {
+        var reader = new LineReader(new MemoryStream("a\nb"u8.ToArray()));
+        while (reader.TryReadLine(out _)) Assert.False(reader.LineIsCut);
+        Assert.Null(reader.Problem);
+    }
+
+    [Fact]
+    public void A_read_error_before_any_byte_is_an_input_error() =>
+        Assert.Throws<TraceInputException>(() => new LineReader(new FailingAfter([])).TryReadLine(out _));
 }

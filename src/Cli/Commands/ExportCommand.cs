@@ -20,6 +20,7 @@ internal static class ExportCommand
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             if (pr.GetValue(trace) is { } id) Reports.Queries.TraceCatalog.Resolve(conn, id); // a missing trace is an error, not empty files
             string dir = pr.GetValue(output)!;
+            if (string.IsNullOrWhiteSpace(dir)) throw new UsageException("--out needs a directory name");
             if (File.Exists(dir)) throw new UsageException($"'{dir}' is a file; --out names a directory");
             foreach (var (table, rows, path) in ParquetExport.Write(conn, dir, pr.GetValue(trace)))
                 Console.WriteLine($"{table,-13} {rows,10} rows  {path}");

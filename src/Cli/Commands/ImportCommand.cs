@@ -25,7 +25,10 @@ internal static class ImportCommand
             using (var bar = ProgressLine.OnTerminal())
                 result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar);
             if (result.Duplicate)
+            {
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
+                if (result.InputProblem is { } known) Console.WriteLine($"warning: trace {result.TraceId} is not whole: {known}");
+            }
             else
             {
                 Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));

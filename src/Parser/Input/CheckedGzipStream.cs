@@ -5,11 +5,10 @@ namespace PyMemTrace.Parser.Input;
 
 /// <summary>
 /// Decompresses gzip data and tells when it could not be read to its end: damaged data stops the reading (instead of
-/// an exception) and a stream that ends before its trailer is noticed, because the trailer's size field (the last
-/// four bytes, the data's length modulo 2^32) then disagrees with what was decompressed. GZipStream alone reports a
-/// cut-short file as a clean end. What came before the problem is read normally.
+/// an exception), and data cut short is noticed by what stands where the trailer should be. GZipStream alone reports
+/// a cut-short file as a clean end. What came before the problem is read normally.
 /// </summary>
-public sealed class CheckedGzipStream : ReadOnlyStream
+public sealed class CheckedGzipStream : ReadOnlyStream, IInputCheck
 {
     readonly TailKeepingStream _compressed;
     readonly GZipStream _gzip;
@@ -22,7 +21,6 @@ public sealed class CheckedGzipStream : ReadOnlyStream
         _gzip = new GZipStream(_compressed, CompressionMode.Decompress);
     }
 
-    /// <summary>Why the data was not read to its end; null while it was.</summary>
     public string? Problem { get; private set; }
 
     public override int Read(Span<byte> buffer)
@@ -35,15 +33,15 @@ public sealed class CheckedGzipStream : ReadOnlyStream
         }
         catch (InvalidDataException)
         {
-            Problem = $"the gzip data is damaged after {_decompressed} bytes of log; the lines before that were imported";
+            Problem = $"the gzip data is damaged after {_decompressed} bytes of log; the lines before that were read";
             _ended = true;
             return 0;
         }
         if (n == 0)
         {
             _ended = true;
-            if (!_compressed.EndsWithTrailerOf(_decompressed))
-                Problem = $"the gzip data ends early, after {_decompressed} bytes of log (a file cut short, or several gzip files joined); the lines before that were imported";
+            if (!_compressed.EndsLikeWholeData(_decompressed))
+                Problem = $"the gzip data ends early, after {_decompressed} bytes of log (a file cut short?); the lines before that were read";
         }
         _decompressed += n;
         return n;
@@ -61,9 +59,19 @@ public sealed class CheckedGzipStream : ReadOnlyStream
         readonly byte[] _tail = new byte[8];
         long _read;
 
-        public bool EndsWithTrailerOf(long decompressed) =>
-            _read >= 20 // the smallest gzip file: a 10-byte header, an empty deflate block, the trailer
-            && BinaryPrimitives.ReadUInt32LittleEndian(_tail.AsSpan(4)) == (uint)decompressed;
+        /// <summary>
+        /// Whole gzip data ends with a trailer whose last four bytes are the size of its last member: all that was
+        /// decompressed (modulo 2^32) for one member, less for several (gzip &gt;&gt;, bgzip), 0 for zero padding.
+        /// Data cut short ends inside compressed bytes, which read as a size larger than all that was decompressed
+        /// except by chance (S / 4 GiB for S bytes of log; above 4 GiB a cut goes unnoticed rather than a whole file
+        /// being doubted).
+        /// </summary>
+        public bool EndsLikeWholeData(long decompressed)
+        {
+            if (_read < 20) return false; // the smallest gzip file: a 10-byte header, an empty deflate block, the trailer
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(_tail.AsSpan(4));
+            return size == (uint)decompressed || size <= decompressed;
+        }
 
         public override int Read(Span<byte> buffer)
         {

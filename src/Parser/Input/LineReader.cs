@@ -26,8 +26,14 @@ public sealed class LineReader
     string? _readError;
 
     public long LineCount => _lineCount;
+    /// <summary>
+    /// The line just read is the last one, without its newline, of input that was not read to its end: it stops where
+    /// the input stopped, so it is no whole line.
+    /// </summary>
+    public bool LineIsCut { get; private set; }
+
     /// <summary>Why the input was not read to its end (a read error, damaged or cut-short gzip data); null when it was.</summary>
-    public string? Problem => _readError ?? (_stream as CheckedGzipStream)?.Problem;
+    public string? Problem => _readError ?? (_stream as IInputCheck)?.Problem;
     /// <summary>Bytes read so far; safe to read from another thread (for progress).</summary>
     public long ByteCount => Volatile.Read(ref _byteCount);
     /// <summary>Time spent reading the stream and hashing it (decompression included).</summary>
@@ -67,7 +73,9 @@ public sealed class LineReader
                 if (_end > _start)
                 {
                     int length = Math.Min(_end - _start, MaxLineBytes);
-                    line = _eof && length == _end - _start ? WithoutCr(_buffer.AsSpan(_start, length)) : _buffer.AsSpan(_start, length);
+                    bool last = _eof && length == _end - _start;
+                    line = last ? WithoutCr(_buffer.AsSpan(_start, length)) : _buffer.AsSpan(_start, length);
+                    LineIsCut = last && Problem is not null;
                     _start += length;
                     _lineCount++;
                     return true;
@@ -99,7 +107,8 @@ public sealed class LineReader
         }
         catch (IOException e) // a failing disk or a network file gone: keep what was read, say why it stops
         {
-            _readError = $"reading stopped after {_byteCount} bytes ({e.Message}); the lines before that were imported";
+            if (_byteCount == 0) throw new TraceInputException($"cannot read the log: {e.Message}");
+            _readError = $"reading stopped after {_byteCount} bytes ({e.Message}); the lines before that were read";
             n = 0;
         }
         if (n > 0) _hash.AppendData(_buffer, _end, n);

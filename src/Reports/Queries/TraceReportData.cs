@@ -43,7 +43,7 @@ public sealed record TraceReportData(
             new("functions", MemoryReports.Functions(conn, traceId, MaxRows), Count("SELECT count(*) FROM function_totals_stored WHERE trace_id = @trace"), $"pmanalyze functions --trace {traceId}"),
             new("reallocs", MemoryReports.Reallocs(conn, traceId, MaxRows), Count("SELECT count(*) FROM realloc_chains WHERE trace_id = @trace"), $"pmanalyze reallocs --trace {traceId}"),
             new("sizes", SizesReport.Buckets(conn, traceId), 0),
-            Whole("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), () => Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
+            CountedPart("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), () => Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
         };
         // only the call-stack mode's CALL lines give events a stack: without flow lines, no scan of the events
         bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
@@ -63,7 +63,7 @@ public sealed record TraceReportData(
         new Dictionary<string, object?> { ["$trace"] = traceId }, asObject: true);
 
     /// <summary>A part whose rows are all there when fewer than the cut came back: its count is then not queried again.</summary>
-    static ReportPart Whole(string id, ReportTable table, Func<long> count, string fullCommand) =>
+    static ReportPart CountedPart(string id, ReportTable table, Func<long> count, string fullCommand) =>
         new(id, table, table.Rows.Count < MaxRows ? table.Rows.Count : count(), fullCommand);
 
     /// <summary>What a reader should know before trusting the numbers: a log not read whole, lost frees, frees of unknown blocks, DTrace drops, unread lines.</summary>

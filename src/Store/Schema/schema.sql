@@ -136,16 +136,16 @@ FROM events e JOIN sites s ON s.id = e.site_id
 WHERE e.leaked = 1;
 
 CREATE VIEW IF NOT EXISTS function_totals AS
-SELECT e.trace_id, s.file, s.function,
+SELECT t.id AS trace_id, s.file, s.function,
        sum(e.kind IN ('malloc', 'calloc')) AS allocs,
        sum(e.kind = 'realloc') AS reallocs,
        coalesce(sum(e.size), 0) AS bytes_allocated,
        sum(e.kind = 'free' AND e.status = 'freed') AS frees,
        sum(e.freed_bytes) AS bytes_freed,
        sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END) AS bytes_outstanding
-FROM events e JOIN sites s ON s.id = e.site_id
+FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id JOIN sites s ON s.id = e.site_id
 WHERE e.kind <> 'free' OR e.status = 'freed'
-GROUP BY e.trace_id, s.file, s.function;
+GROUP BY t.id, s.file, s.function;
 
 CREATE VIEW IF NOT EXISTS realloc_chains AS
 WITH c AS (

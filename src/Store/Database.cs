@@ -15,6 +15,9 @@ public static class Database
 
     // No connection is ever used by two threads at once, so SQLite's per-call connection mutex (taken by every bind and
     // step) is not needed: multi-thread mode. It can only be set before SQLite initialises; later it is refused, harmlessly.
+    // The price: every command and statement must be disposed before its connection is used further. One left to the
+    // garbage collector is finalized on the finalizer thread, racing the thread that uses the connection: a crash in
+    // SQLite (seen: an undisposed command in OpenReadOnly; tests/Store/MultiThreadModeTests.cs guards against it).
     static Database()
     {
         SQLitePCL.Batteries_V2.Init();
@@ -55,7 +58,7 @@ public static class Database
         var conn = Open(path, SqliteOpenMode.ReadOnly);
         try
         {
-            var hasTraces = conn.CreateCommand();
+            using var hasTraces = conn.CreateCommand(); // disposed, never left to the GC: see the static constructor
             hasTraces.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'traces'";
             if (Convert.ToInt64(hasTraces.ExecuteScalar()) == 0)
                 throw new StoreException($"'{path}' is an SQLite database but not a pmanalyze one (no traces table)");

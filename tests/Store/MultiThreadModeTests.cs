@@ -1,0 +1,61 @@
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Store;
+using PyMemTrace.Tests.Support;
+
+namespace PyMemTrace.Tests;
+
+/// <summary>
+/// SQLite runs in multi-thread mode (no per-call connection mutex), so a statement the code forgets to dispose is
+/// finalized by the garbage collector on its own thread while the connection is in use: memory corruption, a crash of
+/// the whole process. Reports are run on several threads while the collector runs all the time; a leaked statement
+/// crashed this within seconds (the undisposed command once in Database.OpenReadOnly).
+/// </summary>
+public class MultiThreadModeTests
+{
+    [Fact]
+    public void Reports_survive_the_collector_finalizing_on_its_own_thread()
+    {
+        using var dir = new TempDir();
+        var id = InProcess.Import(dir.Db, Fixtures.Seed("05-15114-debug-pymalloc-177.log")).TraceId;
+        var stop = DateTime.UtcNow.AddSeconds(3);
+        long reports = 0;
+        Exception? failure = null;
+        var collector = new Thread(() =>
+        {
+            while (DateTime.UtcNow < stop)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        });
+        var readers = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                while (DateTime.UtcNow < stop)
+                {
+                    using var conn = Database.OpenReadOnly(dir.Db);
+                    var summary = MemoryReports.Summary(conn, id);
+                    if (!Equals(summary.Rows[0][summary.IndexOf("bytes_outstanding")], 2538L)) throw new Exception("wrong summary");
+                    MemoryReports.LeakSites(conn, id, 10);
+                    MemoryReports.Functions(conn, id, 10);
+                    SizesReport.Buckets(conn, id);
+                    TimelineReport.Total(conn, id, 100);
+                    DropReports.Assess(conn, id);
+                    AdHocQuery.Run(conn, "SELECT count(*) FROM events");
+                    Interlocked.Increment(ref reports);
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+        })).ToList();
+        collector.Start();
+        readers.ForEach(r => r.Start());
+        readers.ForEach(r => r.Join());
+        collector.Join();
+        Assert.Null(failure);
+        Assert.True(reports > 10, $"only {reports} rounds of reports ran");
+    }
+}

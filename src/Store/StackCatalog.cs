@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace PyMemTrace.Store;
 
 /// <summary>A call stack first seen in this trace, to be stored in `stacks`.</summary>
@@ -10,24 +12,35 @@ internal readonly record struct NewStack(long Id, long? ParentId, string File, s
 /// </summary>
 internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 {
-    readonly Dictionary<(long Parent, string File, string Function), long> _ids = new();
+    // File and function names by number: a stack is kept as numbers, so memory follows the distinct stacks, not the
+    // strings of every flow line that created one.
+    readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
+    readonly Dictionary<(long Parent, int File, int Function), long> _ids = new();
     readonly Dictionary<int, List<long>> _stackOfPid = new();
-    readonly Dictionary<long, string> _functionOf = new();
+    readonly Dictionary<long, int> _functionOf = new();
     long _nextId = firstId;
 
     public void Call(int pid, string file, string function)
     {
         var stack = StackOf(pid);
         long parent = stack.Count == 0 ? 0 : stack[^1];
-        var key = (parent, file, function);
+        int functionName = Name(function);
+        var key = (parent, Name(file), functionName);
         if (!_ids.TryGetValue(key, out var id))
         {
             id = _nextId++;
             onNew(new NewStack(id, parent == 0 ? null : parent, file, function, stack.Count + 1));
             _ids[key] = id;
-            _functionOf[id] = function;
+            _functionOf[id] = functionName;
         }
         stack.Add(id);
+    }
+
+    int Name(string name)
+    {
+        ref int number = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name, out bool known);
+        if (!known) number = _names.Count;
+        return number;
     }
 
     /// <summary>
@@ -36,10 +49,11 @@ internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
     /// </summary>
     public void Return(int pid, string function)
     {
+        if (!_names.TryGetValue(function, out int functionName)) return; // never called: no frame of it
         var stack = StackOf(pid);
         for (int i = stack.Count - 1; i >= 0; i--)
         {
-            if (_functionOf[stack[i]] != function) continue;
+            if (_functionOf[stack[i]] != functionName) continue;
             stack.RemoveRange(i, stack.Count - i);
             return;
         }

@@ -27,7 +27,6 @@ internal static class Failure
         TraceInputException or StoreException or UsageException => e.Message,
         SqliteException s => Database.Explain(s, dbPath).Message,
         IOException or UnauthorizedAccessException => Database.FirstLine(e.Message),
-        ArgumentException => Database.FirstLine(e.Message), // a path or name .NET refuses: still one line
         _ => null,
     };
 }

@@ -81,6 +81,7 @@ public static class Database
     static void RefuseNoName(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new StoreException("--db needs a file name");
+        if (path.Contains('\0')) throw new StoreException($"'{path}' is not a usable file name");
     }
 
     static SqliteConnection Open(string path, SqliteOpenMode mode)

@@ -27,6 +27,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id",
     ];
 
+    readonly PreparedGroup _statements; // every statement below: disposed together, also when the constructor fails
     readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
     PreparedStatement? _aggTable, _aggBucket; // prepared at the first aggregation: most logs have none
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
@@ -48,16 +49,33 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _conn = conn;
         _tx = tx;
         _traceId = traceId;
-        _sites = new SiteCatalog(conn);
         using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM events")) FirstEventId = next.Scalar()!.Value;
         using (var next = new PreparedStatement(conn, "SELECT coalesce(max(id), 0) + 1 FROM stacks")) FirstStackId = next.Scalar()!.Value;
-        _event = PreparedInsert.Into(conn, "events", EventColumns);
-        _events = PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns);
-        _note = PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text");
-        _unparsed = PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text");
-        _flow = PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function");
-        _stack = PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth");
-        _side = new SideTableWriter(conn, traceId);
+        _statements = new PreparedGroup(conn);
+        try
+        {
+            _event = _statements.Add(PreparedInsert.Into(conn, "events", EventColumns));
+            _events = _statements.Add(PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns));
+            _note = _statements.Add(PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text"));
+            _unparsed = _statements.Add(PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text"));
+            _flow = _statements.Add(PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function"));
+            _stack = _statements.Add(PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth"));
+            _sites = new SiteCatalog(conn);
+            try
+            {
+                _side = new SideTableWriter(conn, traceId);
+            }
+            catch
+            {
+                _sites.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            _statements.Dispose();
+            throw;
+        }
         _eventValues = new BoundValues(_event, EventColumns.Length);
         _eventsValues = new BoundValues(_events, EventColumns.Length * EventsPerInsert);
         // the same for every row: bound once (reset keeps bindings)
@@ -112,9 +130,9 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     public void OnAggregation(AggregationTable table)
     {
         Aggregations++;
-        _aggTable ??= new PreparedStatement(_conn,
+        _aggTable ??= _statements.Prepare(
             "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        _aggBucket ??= PreparedInsert.Into(_conn, "agg_buckets", "table_id", "ord", "value", "count", "bound");
+        _aggBucket ??= _statements.Add(PreparedInsert.Into(_conn, "agg_buckets", "table_id", "ord", "value", "count", "bound"));
         long tableId = _aggTable.Bind(1, _traceId).Bind(2, table.Line).Bind(3, table.Section).Bind(4, AggregationKeyJson.Of(table.Key))
             .Bind(5, table.Kind).Bind(6, table.Total).Bind(7, table.KeyText).Run();
         for (int i = 0; i < table.Buckets.Count; i++)
@@ -218,14 +236,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     public void Dispose()
     {
-        _event.Dispose();
-        _events.Dispose();
-        _note.Dispose();
-        _unparsed.Dispose();
-        _flow.Dispose();
-        _stack.Dispose();
-        _aggTable?.Dispose();
-        _aggBucket?.Dispose();
+        _statements.Dispose();
         _side.Dispose();
         _sites.Dispose();
     }

@@ -25,7 +25,7 @@ public class IncompleteLogTests
     /// <summary>The stored events as (line, kind, size, pointer), in order.</summary>
     static List<string> Events(string db) =>
         Pmanalyze.Ok("query", "SELECT line, kind, size, ptr FROM events ORDER BY id", "--db", db, "--format", "csv").Stdout
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            .Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
 
     [Fact]
     public void A_whole_log_is_complete()
@@ -149,12 +149,43 @@ public class IncompleteLogTests
     {
         var text = File.ReadAllBytes(Log);
         byte[] empty = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // gzip -n < /dev/null
-        foreach (var (packed, whole) in new[] { (Gzip(text), true), (Gzip(text)[..^3], false), (empty, true), (empty[..^1], false) })
+        foreach (var (packed, whole) in new[] { (Gzip(text), true), (Gzip(text)[..^3], false), (empty, true) })
         {
             var reader = new LineReader(new CheckedGzipStream(new Trickle(packed)));
             while (reader.TryReadLineBytes(out _)) { }
             Assert.True(whole == (reader.Problem is null), $"{packed.Length} bytes, whole {whole}: {reader.Problem} after {reader.ByteCount}");
             if (whole) Assert.Equal(packed.Length > 100 ? text.Length : 0, reader.ByteCount);
         }
+        // gzip data that yields nothing is no empty log: it is an input error
+        Assert.Throws<TraceInputException>(() => new LineReader(new CheckedGzipStream(new Trickle(empty[..^1]))).TryReadLineBytes(out _));
+    }
+
+    [Fact]
+    public void Gzip_data_that_yields_nothing_is_an_input_error_not_an_empty_trace()
+    {
+        using var dir = new TempDir();
+        var bad = dir.File("bad.log.gz");
+        File.WriteAllBytes(bad, [0x1f, 0x8b, .. "garbage, not deflate data"u8.ToArray()]);
+        var run = Pmanalyze.Exec("import", bad, "--db", dir.Db);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("pmanalyze: the file starts like gzip data but", run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public void A_line_cut_inside_its_pointer_is_no_event()
+    {
+        using var dir = new TempDir();
+        // every line whole but the last, cut inside its pointer; the gzip trailer is lost with it
+        var text = "dtrace:::BEGIN\n 11879     ex_dtrace.py:66   -> f malloc(1) pntr 0x7fa2ee42ce20\n" +
+                   " 11879     ex_dtrace.py:67   -> f malloc(58113) pntr 0x7f8911";
+        var cut = dir.File("cut.log.gz");
+        File.WriteAllBytes(cut, Gzip(System.Text.Encoding.ASCII.GetBytes(text))[..^8]);
+        var run = Pmanalyze.Ok("import", cut, "--db", dir.Db, "-q");
+        Assert.Contains("warning: the gzip data ends early, after 140 bytes of log", run.Stdout);
+        Assert.Equal(["2,malloc,1,140337758785056"], Events(dir.Db));
+        var unparsed = Assert.Single(Pmanalyze.Ok("query", "SELECT line, text FROM unparsed", "--db", dir.Db, "--format", "json").Json.AsArray())!;
+        Assert.Equal(3, unparsed["line"]!.GetValue<long>());
+        Assert.Equal(" 11879     ex_dtrace.py:67   -> f malloc(58113) pntr 0x7f8911", unparsed["text"]!.GetValue<string>());
     }
 }

@@ -6,7 +6,8 @@ namespace PyMemTrace.Parser.Input;
 /// <summary>
 /// Decompresses gzip data and tells when it could not be read to its end: damaged data stops the reading (instead of
 /// an exception), and data cut short is noticed by what stands where the trailer should be. GZipStream alone reports
-/// a cut-short file as a clean end. What came before the problem is read normally.
+/// a cut-short file as a clean end. What came before the problem is read normally; gzip data that yields nothing at
+/// all is an input error (TraceInputException), not an empty log.
 /// </summary>
 public sealed class CheckedGzipStream : ReadOnlyStream, IInputCheck
 {
@@ -31,8 +32,9 @@ public sealed class CheckedGzipStream : ReadOnlyStream, IInputCheck
         {
             n = _gzip.Read(buffer);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
+            if (_decompressed == 0) throw new TraceInputException($"the file starts like gzip data but cannot be decompressed ({e.Message})");
             Problem = $"the gzip data is damaged after {_decompressed} bytes of log; the lines before that were read";
             _ended = true;
             return 0;
@@ -41,7 +43,10 @@ public sealed class CheckedGzipStream : ReadOnlyStream, IInputCheck
         {
             _ended = true;
             if (!_compressed.EndsLikeWholeData(_decompressed))
+            {
+                if (_decompressed == 0) throw new TraceInputException("the file starts like gzip data but ends before any of it could be decompressed");
                 Problem = $"the gzip data ends early, after {_decompressed} bytes of log (a file cut short?); the lines before that were read";
+            }
         }
         _decompressed += n;
         return n;

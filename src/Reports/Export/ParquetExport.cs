@@ -27,11 +27,12 @@ public static class ParquetExport
     [
         new("traces",
             """
-            SELECT id, sha256, source, name, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version
+            SELECT id, sha256, source, name, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version,
+                   input_problem
             FROM traces WHERE $trace IS NULL OR id = $trace ORDER BY id
             """,
             [I("trace_id"), T("trace_sha256"), T("source"), T("name"), I("bytes"), T("imported_at"), I("lines"), I("events"), I("flow_lines"),
-             I("notes"), I("unparsed_lines"), I("aggregations"), T("tool_version")]),
+             I("notes"), I("unparsed_lines"), I("aggregations"), T("tool_version"), T("input_problem")]),
         new("sites",
             """
             SELECT id, file, line, function FROM sites

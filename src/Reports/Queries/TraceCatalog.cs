@@ -20,8 +20,8 @@ public static class TraceCatalog
     }
 
     public static ReportTable List(SqliteConnection conn) => ReportSql.Run(conn, "Traces",
-        "SELECT id, name, source, imported_at, lines, events, unparsed_lines, input_problem IS NULL AS input_complete, sha256 FROM traces ORDER BY id",
+        "SELECT id, name, source, imported_at, lines, events, unparsed_lines, sha256, input_problem IS NULL AS input_complete FROM traces ORDER BY id",
         [ReportSql.Int("id"), ReportSql.Text("name"), ReportSql.Text("source"), ReportSql.Text("imported_at"), ReportSql.Int("lines"),
-         ReportSql.Int("events"), ReportSql.Int("unparsed_lines"), ReportSql.Bool("input_complete"), ReportSql.Text("sha256")],
+         ReportSql.Int("events"), ReportSql.Int("unparsed_lines"), ReportSql.Text("sha256"), ReportSql.Bool("input_complete")],
         new Dictionary<string, object?>());
 }

@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 4 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 5 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 
 CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS notes (
     PRIMARY KEY (trace_id, line)
 ) WITHOUT ROWID;
 
--- Non-blank lines inside BEGIN..END that no rule recognised, kept as they were.
+-- Non-blank lines inside BEGIN..END that no rule recognised, kept as they were (and the line a cut-short input stopped in).
 CREATE TABLE IF NOT EXISTS unparsed (
     trace_id INTEGER NOT NULL,
     line     INTEGER NOT NULL,

@@ -6,21 +6,11 @@ namespace PyMemTrace.Tests.Cli;
 /// <summary>Each bad input: one clear line on stderr, a non-zero exit, no stack trace, the database unharmed.</summary>
 public class BadInputTests
 {
-    static void OneLineFailure(Pmanalyze.Run run, string mentions)
-    {
-        Assert.NotEqual(0, run.ExitCode);
-        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "expected one line on stderr, got:\n" + run.Stderr);
-        Assert.StartsWith("pmanalyze: ", lines[0]);
-        Assert.Contains(mentions, lines[0]);
-        Assert.DoesNotContain("   at ", run.Stderr);
-    }
-
     [Fact]
     public void A_missing_log()
     {
         using var dir = new TempDir();
-        OneLineFailure(Pmanalyze.Exec("import", dir.File("nope.log"), "--db", dir.Db), "does not exist");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", dir.File("nope.log"), "--db", dir.Db), "does not exist");
         Assert.False(File.Exists(dir.Db));
     }
 
@@ -28,15 +18,15 @@ public class BadInputTests
     public void A_directory_as_log() 
     {
         using var dir = new TempDir();
-        OneLineFailure(Pmanalyze.Exec("import", dir.Path, "--db", dir.Db), "is a directory");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", dir.Path, "--db", dir.Db), "is a directory");
     }
 
     [Fact]
     public void A_directory_as_database()
     {
         using var dir = new TempDir();
-        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Path), "is a directory");
-        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Path), "is a directory");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Path), "is a directory");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Path), "is a directory");
     }
 
     [Fact]
@@ -44,8 +34,8 @@ public class BadInputTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.Db, "this is not SQLite, it is a note to myself\n");
-        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db), "not a pmanalyze database");
-        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "not a pmanalyze database");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db), "not a pmanalyze database");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "not a pmanalyze database");
         Assert.Equal("this is not SQLite, it is a note to myself\n", File.ReadAllText(dir.Db));
     }
 
@@ -60,7 +50,7 @@ public class BadInputTests
             cmd.CommandText = "CREATE TABLE recipes(name TEXT)";
             cmd.ExecuteNonQuery();
         }
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "not a pmanalyze one");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "not a pmanalyze one");
     }
 
     [Fact]
@@ -75,15 +65,15 @@ public class BadInputTests
             cmd.CommandText = "UPDATE schema_info SET value = '1' WHERE key = 'version'";
             cmd.ExecuteNonQuery();
         }
-        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "older pmanalyze (schema 1");
-        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "import the logs again");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "older pmanalyze (schema 1");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "import the logs again");
     }
 
     [Fact]
     public void A_missing_database_for_a_report()
     {
         using var dir = new TempDir();
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "no database");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db), "no database");
         Assert.False(File.Exists(dir.Db));
     }
 
@@ -99,8 +89,8 @@ public class BadInputTests
             lockIt.CommandText = "BEGIN EXCLUSIVE";
             lockIt.ExecuteNonQuery();
         }
-        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "locked");
-        OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "locked");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "locked");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("summary", "--db", dir.Db), "locked");
     }
 
     [Fact]
@@ -111,7 +101,7 @@ public class BadInputTests
         var before = File.ReadAllBytes(dir.Db);
         using (ReadOnlyFile.Make(dir.Db))
         {
-            OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "read-only");
+            Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("04-12263-pymalloc-767.log"), "--db", dir.Db), "read-only");
             Assert.Contains("\"events\": 9", Pmanalyze.Ok("summary", "--db", dir.Db, "--format", "json").Stdout); // reports still read it
         }
         Assert.Equal(before, File.ReadAllBytes(dir.Db));
@@ -122,15 +112,15 @@ public class BadInputTests
     {
         using var dir = new TempDir();
         Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
-        OneLineFailure(Pmanalyze.Exec("query", "SELEC nonsense", "--db", dir.Db), "SQL error");
-        OneLineFailure(Pmanalyze.Exec("query", "SELECT * FROM no_such_table", "--db", dir.Db), "no such table");
-        OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "read-only");
-        OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE events", "--db", dir.Db), "read-only");
-        OneLineFailure(Pmanalyze.Exec("query", "SELECT 1; DELETE FROM events", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELEC nonsense", "--db", dir.Db), "SQL error");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELECT * FROM no_such_table", "--db", dir.Db), "no such table");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE events", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELECT 1; DELETE FROM events", "--db", dir.Db), "read-only");
         var copy = dir.File("copy.db");
-        OneLineFailure(Pmanalyze.Exec("query", $"VACUUM INTO '{copy}'", "--db", dir.Db), "read-only");   // would write a new file
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", $"VACUUM INTO '{copy}'", "--db", dir.Db), "read-only");   // would write a new file
         Assert.False(File.Exists(copy));
-        OneLineFailure(Pmanalyze.Exec("query", $"ATTACH DATABASE '{dir.File("other.db")}' AS other", "--db", dir.Db), "SQL error");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", $"ATTACH DATABASE '{dir.File("other.db")}' AS other", "--db", dir.Db), "SQL error");
         Assert.False(File.Exists(dir.File("other.db")));
         Assert.Equal("9", Pmanalyze.Ok("query", "SELECT count(*) AS n FROM events", "--db", dir.Db, "--format", "csv").Stdout.Split('\n')[1].Trim());
     }
@@ -140,21 +130,21 @@ public class BadInputTests
     {
         using var dir = new TempDir();
         Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
-        OneLineFailure(Pmanalyze.Exec("frobnicate"), "frobnicate");
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--format", "xml"), "unknown format 'xml'");
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "42"), "no trace 42");
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "forty"), "forty");
-        OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--top", "0"), "--top must be 1 or more");
-        OneLineFailure(Pmanalyze.Exec("check", "--db", dir.Db, "--max-leaked-bytes", "-1"), "must be 0 or more");
-        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/r.html")), "folder '" + dir.File("missing") + "' does not exist");
-        OneLineFailure(Pmanalyze.Exec("plot", "timeline", "--db", dir.Db, "--out", dir.File("missing/t.png")), "does not exist");
-        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.Path), "is a directory: --out names the file to write");
-        OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", ""), "--out needs a file name");
-        OneLineFailure(Pmanalyze.Exec("export", "--db", dir.Db, "--out", ""), "--out needs a directory name");
-        OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", ""), "--db needs a file name");
-        OneLineFailure(Pmanalyze.Exec("summary", "--db", " "), "--db needs a file name");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("frobnicate"), "frobnicate");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--format", "xml"), "unknown format 'xml'");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "42"), "no trace 42");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--trace", "forty"), "forty");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--top", "0"), "--top must be 1 or more");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("check", "--db", dir.Db, "--max-leaked-bytes", "-1"), "must be 0 or more");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/r.html")), "folder '" + dir.File("missing") + "' does not exist");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("plot", "timeline", "--db", dir.Db, "--out", dir.File("missing/t.png")), "does not exist");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.Path), "is a directory: --out names the file to write");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("report", "--db", dir.Db, "--out", ""), "--out needs a file name");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("export", "--db", dir.Db, "--out", ""), "--out needs a directory name");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", ""), "--db needs a file name");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("summary", "--db", " "), "--db needs a file name");
         // reports shown whole do not offer a --top they would ignore
         foreach (var whole in new[] { "summary", "sizes", "timeline", "aggregations", "reconcile" })
-            OneLineFailure(Pmanalyze.Exec(whole, "--db", dir.Db, "--top", "3"), "Unrecognized command or argument '--top'");
+            Pmanalyze.OneLineFailure(Pmanalyze.Exec(whole, "--db", dir.Db, "--top", "3"), "Unrecognized command or argument '--top'");
     }
 }

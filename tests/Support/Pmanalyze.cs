@@ -40,4 +40,15 @@ public static class Pmanalyze
         Assert.True(r.ExitCode == 0, $"pmanalyze {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr}");
         return r;
     }
+
+    /// <summary>A failure as the standards ask: exit code 2, one line on stderr naming the problem, no stack trace.</summary>
+    public static void OneLineFailure(Run run, string mentions)
+    {
+        Assert.Equal(2, run.ExitCode);
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one line on stderr, got:\n" + run.Stderr);
+        Assert.StartsWith("pmanalyze: ", lines[0]);
+        Assert.Contains(mentions, lines[0]);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
 }

@@ -165,31 +165,24 @@ WHERE c.freed = 1 OR l.leaked = 1;
 
 CREATE VIEW IF NOT EXISTS trace_summary AS
 SELECT t.id AS trace_id, t.lines, t.events,
-       coalesce(e.allocs, 0) AS allocs, coalesce(e.reallocs, 0) AS reallocs, coalesce(e.frees, 0) AS frees,
-       coalesce(e.null_frees, 0) AS null_frees, coalesce(e.unknown_frees, 0) AS unknown_frees,
-       coalesce(e.missed_frees, 0) AS missed_frees,
-       coalesce(e.bytes_allocated, 0) AS bytes_allocated, coalesce(e.bytes_freed, 0) AS bytes_freed,
-       coalesce(e.bytes_outstanding, 0) AS bytes_outstanding, coalesce(e.leaked_blocks, 0) AS leaked_blocks,
-       coalesce(e.peak_bytes, 0) AS peak_bytes, coalesce(e.peak_blocks, 0) AS peak_blocks,
-       coalesce(e.max_alloc, 0) AS max_alloc, t.unparsed_lines,
-       p.peak_event, p.peak_line,
+       coalesce(sum(e.kind IN ('malloc', 'calloc')), 0) AS allocs,
+       coalesce(sum(e.kind = 'realloc'), 0) AS reallocs,
+       coalesce(sum(e.kind = 'free' AND e.status = 'freed'), 0) AS frees,
+       coalesce(sum(e.kind = 'free' AND e.status = 'null'), 0) AS null_frees,
+       coalesce(sum(e.kind = 'free' AND e.status = 'unknown'), 0) AS unknown_frees,
+       coalesce(sum(e.replaced), 0) AS missed_frees,
+       coalesce(sum(e.size), 0) AS bytes_allocated,
+       coalesce(sum(e.freed_bytes), 0) AS bytes_freed,
+       coalesce(sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END), 0) AS bytes_outstanding,
+       coalesce(sum(e.leaked), 0) AS leaked_blocks,
+       coalesce(max(e.live_bytes), 0) AS peak_bytes,
+       coalesce(max(e.live_blocks), 0) AS peak_blocks,
+       coalesce(max(e.size), 0) AS max_alloc, t.unparsed_lines,
+       (SELECT peak_event FROM trace_peak p WHERE p.trace_id = t.id) AS peak_event,
+       (SELECT peak_line FROM trace_peak p WHERE p.trace_id = t.id) AS peak_line,
        (SELECT count(*) FROM temporary_blocks tb WHERE tb.trace_id = t.id) AS temporary_allocs, t.input_problem
-FROM traces t LEFT JOIN trace_peak p ON p.trace_id = t.id LEFT JOIN (
-    SELECT trace_id,
-           sum(kind IN ('malloc', 'calloc')) AS allocs,
-           sum(kind = 'realloc') AS reallocs,
-           sum(kind = 'free' AND status = 'freed') AS frees,
-           sum(kind = 'free' AND status = 'null') AS null_frees,
-           sum(kind = 'free' AND status = 'unknown') AS unknown_frees,
-           sum(replaced) AS missed_frees,
-           sum(size) AS bytes_allocated,
-           sum(freed_bytes) AS bytes_freed,
-           sum(CASE WHEN leaked = 1 THEN size ELSE 0 END) AS bytes_outstanding,
-           sum(leaked) AS leaked_blocks,
-           max(live_bytes) AS peak_bytes,
-           max(live_blocks) AS peak_blocks,
-           max(size) AS max_alloc
-    FROM events GROUP BY trace_id) e ON e.trace_id = t.id;
+FROM traces t LEFT JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
+GROUP BY t.id;
 
 -- DTrace's own output beyond the memory events.
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Pidgin;
 using PyMemTrace.Parser.Grammar;
 using PyMemTrace.Parser.Input;

@@ -15,10 +15,17 @@ public sealed class TraceReader(ITraceSink sink)
     readonly AggregationReader _aggregations = new(sink);
     readonly SplitCallJoiner _split = new(sink);
     bool _inBlock;
+    long _blockBegin;
     int? _lastPid;
 
     /// <summary>After <see cref="Read"/>: the log stopped inside dtrace:::BEGIN..END, with no dtrace:::END after it.</summary>
     public bool EndedInsideBlock => _inBlock;
+
+    /// <summary>
+    /// The line of the first dtrace:::BEGIN whose block was followed by another dtrace:::BEGIN instead of its
+    /// dtrace:::END (logs of several runs, one of them cut short); null when there is none.
+    /// </summary>
+    public long? UnendedBlockLine { get; private set; }
 
     public void Read(LineReader lines)
     {
@@ -65,7 +72,10 @@ public sealed class TraceReader(ITraceSink sink)
             _split.Finish();
             _aggregations.Finish();
             _aggregations.ResetSection();
-            _inBlock = trimmed.SequenceEqual("dtrace:::BEGIN");
+            bool begin = trimmed.SequenceEqual("dtrace:::BEGIN");
+            if (begin && _inBlock) UnendedBlockLine ??= _blockBegin;
+            if (begin) _blockBegin = lineNumber;
+            _inBlock = begin;
             sink.OnNote(lineNumber, _inBlock ? NoteKind.Begin : NoteKind.End, text);
         }
         else if (_inBlock) ReadBlockLine(lineNumber, text, trimmed.IsEmpty);

@@ -26,7 +26,7 @@ internal static class ImportPipeline
     const int BatchesInFlight = 3;
 
     public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan ReaderCpu, TimeSpan WriterCpu, EventAccounting Accounting,
-        bool EndedInsideBlock);
+        bool EndedInsideBlock, long? UnendedBlockLine);
 
     public static Outcome Run(LineReader lines, TraceWriter writer)
     {
@@ -37,6 +37,7 @@ internal static class ImportPipeline
         TimeSpan producing = default, readerCpu = default;
         EventAccounting? accounting = null;
         bool endedInsideBlock = false;
+        long? unendedBlockLine = null;
 
         var producer = Task.Factory.StartNew(() =>
         {
@@ -50,6 +51,7 @@ internal static class ImportPipeline
                 var reader = new TraceReader(recorder);
                 reader.Read(lines);
                 endedInsideBlock = reader.EndedInsideBlock;
+                unendedBlockLine = reader.UnendedBlockLine;
                 recorder.Flush();
             }
             finally
@@ -89,7 +91,7 @@ internal static class ImportPipeline
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
         }
         var read = lines.ReadTime;
-        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!, endedInsideBlock);
+        return new Outcome(read, producing - read, Stopwatch.GetElapsedTime(0, storeTicks), readerCpu, writerCpu, accounting!, endedInsideBlock, unendedBlockLine);
     }
 
     /// <summary>

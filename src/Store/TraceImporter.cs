@@ -57,7 +57,7 @@ public static class TraceImporter
         writer.Finish(run.Accounting);
         var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed,
             run.ReaderCpu, run.WriterCpu);
-        string? problem = InputProblem(lines.Problem, run.EndedInsideBlock);
+        string? problem = InputProblem(lines.Problem, run.EndedInsideBlock, run.UnendedBlockLine);
         string hash = lines.ContentHash();
         if (!force && FindTrace(conn, hash) is { } known)
         {
@@ -77,16 +77,15 @@ public static class TraceImporter
     }
 
     /// <summary>What keeps the trace from being whole, in words for the user; null when nothing does.</summary>
-    static string? InputProblem(string? readProblem, bool endedInsideBlock)
+    static string? InputProblem(string? readProblem, bool endedInsideBlock, long? unendedBlockLine)
     {
-        const string cutShort = "the log stops before dtrace:::END: the trace was cut short, so blocks still live at its end need not be leaks";
-        return (readProblem, endedInsideBlock) switch
-        {
-            (null, false) => null,
-            (null, true) => cutShort,
-            (_, false) => readProblem,
-            _ => readProblem + "; " + cutShort,
-        };
+        const string leaks = "so blocks still live at its end need not be leaks";
+        var problems = new List<string>();
+        if (readProblem is not null) problems.Add(readProblem);
+        if (endedInsideBlock) problems.Add($"the log stops before dtrace:::END: the trace was cut short, {leaks}");
+        if (unendedBlockLine is { } line)
+            problems.Add($"the dtrace:::BEGIN of line {line} has no dtrace:::END before the next dtrace:::BEGIN: that run was cut short, {leaks}");
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     static ImportResult Duplicate(TraceRow known, Stopwatch clock) =>

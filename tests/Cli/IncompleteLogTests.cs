@@ -136,6 +136,17 @@ public class IncompleteLogTests
         Assert.Equal(0, Pmanalyze.Exec("check", "--db", dir.Db, "--fail-on-drops").ExitCode);
     }
 
+    [Fact]
+    public void A_block_without_END_before_the_next_BEGIN_is_a_run_cut_short()
+    {
+        using var dir = new TempDir();
+        // the seed document: seven runs' output one after the other; the run of line 162 (example 02) has no END
+        var run = Pmanalyze.Ok("import", Fixtures.Seed("dtrace-examples.txt"), "--db", dir.Db, "-q");
+        Assert.Contains("warning: the dtrace:::BEGIN of line 162 has no dtrace:::END before the next dtrace:::BEGIN", run.Stdout);
+        Assert.DoesNotContain("the log stops before dtrace:::END", run.Stdout); // the document itself ends its last block
+        Assert.False(Summary(dir.Db)["input_complete"]!.GetValue<bool>());
+    }
+
     /// <summary>A stream handing out its bytes a few at a time, as a pipe may.</summary>
     sealed class Trickle(byte[] data) : MemoryStream(data)
     {

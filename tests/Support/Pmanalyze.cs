@@ -13,7 +13,12 @@ public static class Pmanalyze
 
     public static Run Exec(params string[] args) => ExecWithInput(null, args);
 
-    public static Run ExecWithInput(byte[]? stdin, params string[] args)
+    public static Run ExecWithInput(byte[]? stdin, params string[] args) => Start(stdin, null, args);
+
+    /// <summary>Runs with environment variables set (a null value removes one): COLUMNS, NO_COLOR.</summary>
+    public static Run ExecWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] args) => Start(null, environment, args);
+
+    static Run Start(byte[]? stdin, IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +27,9 @@ public static class Pmanalyze
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pmanalyze.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -23,7 +23,7 @@ internal static class ExportCommand
             if (string.IsNullOrWhiteSpace(dir)) throw new UsageException("--out needs a directory name");
             if (File.Exists(dir)) throw new UsageException($"'{dir}' is a file; --out names a directory");
             foreach (var (table, rows, path) in ParquetExport.Write(conn, dir, pr.GetValue(trace)))
-                Console.WriteLine($"{table,-13} {rows,10} rows  {path}");
+                Console.WriteLine($"{table,-13} {rows,10} rows  {Reports.Rendering.TerminalText.Visible(path)}");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -5,7 +5,7 @@ namespace PyMemTrace.Tests.Support;
 /// <summary>
 /// A small log whose names attack the reader: terminal controls (ESC c resets a terminal, BEL, the one-byte CSI U+009B),
 /// spreadsheet formulas, a 1 MiB function name, CJK names, and 200 ordinary leak sites; plus a call stack and an
-/// aggregation key with controls. Every block leaks, so every name is a leak site.
+/// aggregation key with controls and one of 1 MiB. Every block leaks, so every name is a leak site.
 /// </summary>
 public static class HostileLog
 {
@@ -37,7 +37,8 @@ public static class HostileLog
         for (int i = 0; i < OrdinarySites; i++) lines.Add($" 11672     site.py:{1000 + i}   -> f{i} malloc({10 + i}) pntr 0x{0x100000 + i * 16:x}");
         lines.AddRange(["", "dtrace:::END", "", "Calls by process and function:",
             $"  python                                              Evil{Reset}Key{Bell}                        1234",
-            "  python                                              PyDict_New                             56"]);
+            "  python                                              PyDict_New                             56",
+            $"  python                                              {Long}                             7"]);
         File.WriteAllText(path, string.Join("\n", lines) + "\n", new UTF8Encoding(false));
         return path;
     }

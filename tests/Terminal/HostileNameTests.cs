@@ -28,6 +28,9 @@ public class HostileNameTests : IClassFixture<HostileNameTests.Imported>
         Assert.False(HostileLog.HasRawControls(run.Stdout), run.Stdout);
         Assert.Contains(@"Evil\x1bcKey\x07", run.Stdout);
         Assert.Contains("PyDict_New", run.Stdout);
+        Assert.True(run.Stdout.Length < 2000, $"{run.Stdout.Length} characters");           // the 1 MiB key is cut...
+        Assert.Contains("AAAA" + TerminalText.Ellipsis, run.Stdout);
+        Assert.Contains(HostileLog.Long, Pmanalyze.Ok("aggregations", "--db", _trace.Db, "--format", "json").Stdout); // ...and whole in JSON
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public static class ByteUnits
     }
 
     /// <summary>
-    /// Whether a report column holds a byte count, by the naming rule of docs/schema.md: "bytes", "bytes_*", "*_bytes", "size",
+    /// Whether a report column holds a byte count, by the naming rule in docs/reports.md: "bytes", "bytes_*", "*_bytes", "size",
     /// "*_size", "max_alloc", and sizes' "bucket".
     /// </summary>
     public static bool IsByteColumn(string name) => name is "bytes" or "size" or "max_alloc" or "bucket"

@@ -32,7 +32,9 @@ public sealed class TraceReader(ITraceSink sink)
         var bytesSink = sink as IEventBytesSink;
         while (lines.TryReadLineBytes(out var bytes))
         {
-            if (lines.LineIsCut) // the input stopped inside this line: keep it as it is, read nothing into it
+            // the input stopped inside this line, or it is longer than any DTrace line (only its prefix is here):
+            // keep it as it is, read nothing into it
+            if (lines.LineIsCut || lines.LineIsTruncated)
             {
                 sink.OnUnparsed(lines.LineCount, LineReader.Decode(bytes));
                 continue;

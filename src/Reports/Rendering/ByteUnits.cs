@@ -22,10 +22,14 @@ public static class ByteUnits
 
     /// <summary>
     /// For a table column, as heaptrack_print writes them: "7.84 GiB", "1.50 KiB", always two decimals above 1 KiB;
-    /// "512 B  " exact below, the unit padded so that the digits of a right-aligned column line up.
+    /// "512 B  " exact below, the unit padded so that the digits of a right-aligned column line up; a saturated total
+    /// "≥ 8.00 EiB".
     /// </summary>
     public static string Aligned(long bytes)
     {
+        // A total that stands at ±(2^63 − 1) is saturated: "this much or more" (docs/schema.md, Numbers).
+        if (bytes >= long.MaxValue) return "≥ " + Aligned(long.MaxValue - 1);
+        if (bytes <= -long.MaxValue) return "≤ " + Aligned(-long.MaxValue + 1);
         var u = For(bytes);
         return u.Divisor == 1
             ? bytes.ToString(CultureInfo.InvariantCulture) + " B  "

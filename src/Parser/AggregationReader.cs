@@ -205,10 +205,11 @@ internal sealed class AggregationReader(ITraceSink sink)
         var value = _held[valueAt];
         int blockStart = valueAt;
         while (blockStart > 0 && !_held[blockStart - 1].Blank && !IsTitleLine(_held[blockStart - 1])) blockStart--;
-        var block = _held.GetRange(blockStart, valueAt - blockStart);
-        bool dtraceStack = block.Any(h => h.Kind == Kind.Frame);
-        bool bccStack = !dtraceStack && block.Count > 0 && block.All(h => h.Indented && !IsRow(h.Text));
-        int start = dtraceStack || bccStack ? blockStart : valueAt;
+        bool dtraceStack = Enumerable.Range(blockStart, valueAt - blockStart).Any(i => _held[i].Kind == Kind.Frame);
+        int indented = valueAt; // bcc: the indented lines right above the value, none of them a printa row
+        while (indented > blockStart && _held[indented - 1].Indented && !IsRow(_held[indented - 1].Text)) indented--;
+        bool bccStack = !dtraceStack && indented < valueAt;
+        int start = dtraceStack ? blockStart : bccStack ? indented : valueAt;
 
         FlushFirst(start, followedByAggregation: true);
         var keyLines = _held.Take(_held.Count - 1).ToList();

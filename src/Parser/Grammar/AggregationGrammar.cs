@@ -48,7 +48,7 @@ public static class AggregationGrammar
 
     /// <summary><c>[ file.py:28 (func) ]</c>: a frame the ustack helper translated (Python source line).</summary>
     static readonly Parser<char, string> HelperFrame =
-        Char('[').Then(Any.ManyThen(Try(Char(']').Before(LineEnd)))).Select(t => "[" + new string(t.Item1.ToArray()) + "]");
+        String("[ ").Then(Any.ManyThen(Try(String(" ]").Before(LineEnd)))).Select(t => "[ " + new string(t.Item1.ToArray()) + " ]");
 
     /// <summary><c>module`function+0x1c</c>, <c>module`function</c>, or a bare address <c>0x7fff5fc01000</c>.</summary>
     static readonly Parser<char, string> SymbolFrame =

@@ -17,6 +17,7 @@ public class TableFitTests : IClassFixture<TableFitTests.Imported>
             Import(Fixtures.Seed("05-15114-debug-pymalloc-177.log"));
             Import(Fixtures.Path_("analyses/diff-base.log"));
             Import(Fixtures.Path_("analyses/diff-new.log"));
+            Import(Fixtures.Generated("gentrace-pyraw-callstack-2pids-seed8.log"));
         }
     }
 
@@ -39,7 +40,8 @@ public class TableFitTests : IClassFixture<TableFitTests.Imported>
         foreach (var width in new[] { 80, 100 })
             foreach (var command in new[] { "summary --trace 1", "leaks --trace 1", "leaks --by pointer --trace 1", "functions --trace 2",
                          "traces", "diff --base 2 --trace 3", "diff --base 2 --trace 3 --unchanged", "reallocs --trace 1", "temporary --trace 2",
-                         "sizes --trace 2", "timeline --trace 1 --points 20", "reconcile --trace 1", "query SELECT~*~FROM~traces" })
+                         "sizes --trace 2", "timeline --trace 1 --points 20", "reconcile --trace 1", "query SELECT~*~FROM~traces",
+                         "stacks --trace 4 --format table" })
                 data.Add(width, command);
         return data;
     }
@@ -64,6 +66,18 @@ public class TableFitTests : IClassFixture<TableFitTests.Imported>
         Assert.Matches(@",[0-9a-f]{64},", csv);                      // the whole sha256
         var wide = Pmanalyze.ExecWithEnvironment(new Dictionary<string, string?> { ["COLUMNS"] = null }, "traces", "--db", _db.Db).Stdout;
         Assert.Matches(@"  [0-9a-f]{64}  ", wide);                    // no terminal, no COLUMNS: nothing cut
+    }
+
+    [Fact]
+    public void Expendable_columns_go_before_names_are_cut_and_a_stack_keeps_its_leaf()
+    {
+        var functions = Lines(80, "functions", "--trace", "1");
+        Assert.Equal("file          function              allocs  bytes_allocated  bytes_outstanding", functions[0]);
+        Assert.Equal("(left out to fit 80 columns: reallocs, frees, bytes_freed; --format csv has", functions[^2]);
+        var stacks = Lines(80, "stacks", "--trace", "4", "--format", "table");
+        Assert.StartsWith("stack  ", stacks[0]);
+        Assert.DoesNotContain("frames", stacks[0]);
+        Assert.Contains(stacks, l => l.StartsWith(TerminalText.Ellipsis) && l.Contains(";process.py:raw_decode;core.py:parse_line "));
     }
 
     [Fact]

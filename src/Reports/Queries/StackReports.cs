@@ -21,7 +21,7 @@ public static class StackReports
         var sorted = rows.OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable("Stacks",
             [Text("stack"), new ReportColumn("frames", ColumnType.Any), Int("events"), Int("bytes")],
-            (top is > 0 ? sorted.Take(top.Value) : sorted).ToList());
+            (top is > 0 ? sorted.Take(top.Value) : sorted).ToList()) { DropFirst = ["frames"] }; // frames repeats stack
     }
 
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>

@@ -1,9 +1,10 @@
 namespace PyMemTrace.Reports.Rendering;
 
 /// <summary>
-/// Which columns of a table a terminal shows, and how wide: numbers are never cut (a cut number lies), text columns
-/// shrink (the widest first) down to their header or <see cref="Narrowest"/> columns, and when even that does not fit,
-/// columns are left out: the table's DropFirst list in order, then from the right; the first column always stays.
+/// Which columns of a table a terminal shows, and how wide. First the columns the table calls expendable (DropFirst)
+/// are left out, in order, until the rest fits whole; then text columns shrink (the widest first) down to their header
+/// or <see cref="Narrowest"/> columns; numbers are never cut (a cut number lies); if even that does not fit, columns
+/// are left out from the right. The first column always stays.
 /// </summary>
 internal static class ColumnFit
 {
@@ -21,15 +22,19 @@ internal static class ColumnFit
         var shown = Enumerable.Range(0, n).ToList();
         if (width is not { } total) return new Layout([.. shown], natural, []);
         var min = Enumerable.Range(0, n).Select(i => cuttable[i] ? Math.Min(natural[i], Math.Max(header[i], Narrowest)) : natural[i]).ToArray();
-        var dropOrder = dropFirst.Select(d => names.ToList().IndexOf(d)).Where(i => i > 0)
-            .Concat(Enumerable.Range(1, Math.Max(0, n - 1)).Reverse()).Distinct().ToList();
+        var expendable = dropFirst.Select(d => names.ToList().IndexOf(d)).Where(i => i > 0).Distinct().ToList();
         var leftOut = new List<int>();
-        foreach (var drop in dropOrder)
+        void LeaveOut(IEnumerable<int> order, int[] widths)
         {
-            if (Sum(shown, min) <= total) break;
-            shown.Remove(drop);
-            leftOut.Add(drop);
+            foreach (var drop in order.Where(shown.Contains).ToList())
+            {
+                if (Sum(shown, widths) <= total) break;
+                shown.Remove(drop);
+                leftOut.Add(drop);
+            }
         }
+        LeaveOut(expendable, natural);
+        LeaveOut(Enumerable.Range(1, Math.Max(0, n - 1)).Reverse(), min);
         var widths = (int[])natural.Clone();
         if (Sum(shown, natural) > total) Shrink(shown, natural, min, cuttable, total, widths);
         return new Layout([.. shown], widths, leftOut.Select(i => names[i]).ToArray());

@@ -25,22 +25,22 @@ public sealed class TextTableRenderer(TableStyle? style = null) : IRenderer
         int keys = table.Columns.Max(c => c.Name.Length);
         int widest = _style.Width is { } w ? Math.Max(w - keys - ColumnFit.Gap, ColumnFit.Narrowest) : TableStyle.WidestCell;
         for (int i = 0; i < table.Columns.Count; i++)
-            output.WriteLine($"{table.Columns[i].Name.PadRight(keys)}  {Fitted(Text(table.Columns[i], row[i]), widest, IsPath(table.Columns[i].Name))}".TrimEnd());
+            output.WriteLine($"{table.Columns[i].Name.PadRight(keys)}  {TerminalText.Cut(Text(table.Columns[i], row[i]), widest, KeepsEnd(table.Columns[i].Name))}".TrimEnd());
     }
 
     void RenderRows(ReportTable table, TextWriter output)
     {
         var names = table.Columns.Select(c => TerminalText.Visible(c.Name)).ToArray();
-        bool[] path = table.Columns.Select(c => IsPath(c.Name)).ToArray();
-        var cells = table.Rows.Select(r => table.Columns.Select((c, i) => Fitted(Text(c, r[i]), TableStyle.WidestCell, path[i])).ToArray()).ToList();
+        bool[] keepEnd = table.Columns.Select(c => KeepsEnd(c.Name)).ToArray();
+        var cells = table.Rows.Select(r => table.Columns.Select((c, i) => TerminalText.Cut(Text(c, r[i]), TableStyle.WidestCell, keepEnd[i])).ToArray()).ToList();
         var header = names.Select(TerminalText.Width).ToArray();
         var natural = names.Select((_, i) => Math.Max(header[i], cells.Count == 0 ? 0 : cells.Max(r => TerminalText.Width(r[i])))).ToArray();
         bool[] right = table.Columns.Select(c => c.Type is ColumnType.Integer or ColumnType.Real).ToArray();
         bool[] cuttable = table.Columns.Select((c, i) => !right[i] && c.Type != ColumnType.Bool).ToArray();
         var layout = ColumnFit.Fit(names, natural, header, cuttable, table.DropFirst, _style.Width);
-        output.WriteLine(Line(names, layout, right, path));
+        output.WriteLine(Line(names, layout, right, keepEnd));
         output.WriteLine(string.Join("  ", layout.Shown.Select(i => new string('-', layout.Widths[i]))));
-        foreach (var r in cells) output.WriteLine(Line(r, layout, right, path));
+        foreach (var r in cells) output.WriteLine(Line(r, layout, right, keepEnd));
         if (cells.Count == 0) output.WriteLine("(no rows)");
         if (layout.LeftOut.Length > 0)
             WriteWrapped($"(left out to fit {_style.Width} columns: {string.Join(", ", layout.LeftOut)}; --format csv has them)", output);
@@ -52,14 +52,14 @@ public sealed class TextTableRenderer(TableStyle? style = null) : IRenderer
             ? ByteUnits.Aligned(bytes)
             : Cell(value);
 
-    /// <summary>A cell in at most <paramref name="width"/> columns; a file name or path keeps its end (the name, the extension).</summary>
-    static string Fitted(string cell, int width, bool path) => TerminalText.Cut(cell, width, keepEnd: path || cell.Contains('/'));
+    /// <summary>
+    /// Columns whose end says more than their start, by name: a file name or path keeps its name and extension (file,
+    /// source, *_file), a call stack its leaf frames, where the memory was asked for (stack, frames).
+    /// </summary>
+    static bool KeepsEnd(string column) => column is "file" or "source" or "stack" or "frames" || column.EndsWith("_file", StringComparison.Ordinal);
 
-    /// <summary>Columns holding file names, by name: file, source, *_file.</summary>
-    static bool IsPath(string column) => column is "file" or "source" || column.EndsWith("_file", StringComparison.Ordinal);
-
-    static string Line(string[] values, ColumnFit.Layout layout, bool[] right, bool[] path) =>
-        string.Join("  ", layout.Shown.Select(i => Pad(Fitted(values[i], layout.Widths[i], path[i]), layout.Widths[i], right[i]))).TrimEnd();
+    static string Line(string[] values, ColumnFit.Layout layout, bool[] right, bool[] keepEnd) =>
+        string.Join("  ", layout.Shown.Select(i => Pad(TerminalText.Cut(values[i], layout.Widths[i], keepEnd[i]), layout.Widths[i], right[i]))).TrimEnd();
 
     static string Pad(string text, int width, bool right)
     {

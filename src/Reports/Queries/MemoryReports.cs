@@ -53,7 +53,8 @@ public static class MemoryReports
         SELECT pid, pointer, size, file, line, function, log_line FROM leaked_blocks WHERE trace_id = $trace
         ORDER BY size DESC, log_line LIMIT $top
         """,
-        [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top));
+        [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top))
+        with { DropFirst = ["log_line", "pid", "line"] };
 
     public static ReportTable Functions(SqliteConnection conn, long traceId, int? top) => Run(conn, "Functions",
         """
@@ -62,7 +63,7 @@ public static class MemoryReports
         ORDER BY bytes_allocated DESC, file, function LIMIT $top
         """,
         [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
-         Int("bytes_outstanding")], Args(traceId, top));
+         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "allocs", "bytes_freed"] };
 
     public static ReportTable Reallocs(SqliteConnection conn, long traceId, int? top) => Run(conn, "Realloc chains",
         """
@@ -71,7 +72,7 @@ public static class MemoryReports
         ORDER BY length DESC, start_pointer, chain_id LIMIT $top
         """,
         [Text("start_pointer"), Text("end_pointer"), Int("length"), Int("first_size"), Int("last_size"), Bool("freed"),
-         Text("file"), Int("line"), Text("function")], Args(traceId, top));
+         Text("file"), Int("line"), Text("function")], Args(traceId, top)) with { DropFirst = ["end_pointer", "freed", "line"] };
 
     static Dictionary<string, object?> Args(long traceId, int? top = null) =>
         new() { ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 };

@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS unparsed (
     PRIMARY KEY (trace_id, line)
 ) WITHOUT ROWID;
 
--- DTrace's own aggregations printed after END.
+-- DTrace's own aggregations printed after END (and bpftrace's maps, a bcc tool's stack counts: see form).
 CREATE TABLE IF NOT EXISTS agg_tables (
     id       INTEGER PRIMARY KEY,
     trace_id INTEGER NOT NULL,
@@ -112,8 +112,9 @@ CREATE TABLE IF NOT EXISTS agg_tables (
     section  TEXT NOT NULL,             -- title the table stands under, '' when none
     key      TEXT NOT NULL,             -- JSON array of the key columns
     kind     TEXT NOT NULL,             -- quantize | lquantize | llquantize | scalar
-    total    INTEGER,                   -- the total printed on the key line, or a scalar's value; NULL when none
-    key_text TEXT NOT NULL DEFAULT ''   -- the key lines as printed (trimmed, joined by newlines)
+    total    INTEGER,                   -- the total printed on the key line, a scalar's value, a packed table's count; NULL when none
+    key_text TEXT NOT NULL DEFAULT '',  -- the key lines as printed (trimmed, joined by newlines)
+    form     TEXT NOT NULL DEFAULT ''   -- how it was printed: '' DTrace, 'packed' (-x aggpack: no bucket rows), 'bpftrace', 'bcc'
 );
 CREATE INDEX IF NOT EXISTS agg_tables_by_trace ON agg_tables(trace_id);
 
@@ -122,7 +123,7 @@ CREATE TABLE IF NOT EXISTS agg_buckets (
     ord      INTEGER NOT NULL,          -- row order as printed
     value    INTEGER NOT NULL,
     count    INTEGER NOT NULL,
-    bound    TEXT,                      -- '<' or '>=' on lquantize end rows
+    bound    TEXT,                      -- open-ended rows: '<', '>=' (lquantize, bpftrace), '<=', 'abs() <' (Oracle DTrace 2.x llquantize)
     PRIMARY KEY (table_id, ord)
 ) WITHOUT ROWID;
 

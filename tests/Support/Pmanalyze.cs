@@ -13,14 +13,18 @@ public static class Pmanalyze
 
     public static Run Exec(params string[] args) => ExecWithInput(null, args);
 
-    public static Run ExecWithInput(byte[]? stdin, params string[] args) => Exec(stdin, TimeSpan.FromMinutes(2), args);
+    public static Run ExecWithInput(byte[]? stdin, params string[] args) => Exec(stdin, null, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs with environment variables set (a null value removes one): COLUMNS, NO_COLOR.</summary>
+    public static Run ExecWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Exec(null, environment, TimeSpan.FromMinutes(2), args);
 
     /// <summary>Runs, failing the test if the command has not ended within <paramref name="limit"/> (a command that hangs).</summary>
-    public static Run ExecWithin(TimeSpan limit, params string[] args) => Exec(null, limit, args);
+    public static Run ExecWithin(TimeSpan limit, params string[] args) => Exec(null, null, limit, args);
 
-    static Run Exec(byte[]? stdin, TimeSpan limit, string[] args)
+    static Run Exec(byte[]? stdin, IReadOnlyDictionary<string, string?>? environment, TimeSpan limit, string[] args)
     {
-        using var p = Start(args);
+        using var p = Start(environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
@@ -30,7 +34,9 @@ public static class Pmanalyze
     }
 
     /// <summary>Starts pmanalyze and returns at once, its output redirected (read it, or it may block): for tests that signal it.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(null, args);
+
+    static Process Start(IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -39,6 +45,9 @@ public static class Pmanalyze
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pmanalyze.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;

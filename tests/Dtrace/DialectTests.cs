@@ -82,6 +82,8 @@ public sealed class DialectTests
         using var db = new Imported("corpus/toolkit-dapptrace.txt");
         Assert.Empty(db.Tables());
         Assert.Equal("text", db.NoteKind(12)); // "   <- __fsr = 122"
+        using var flowindent = new Imported("corpus/dtrace-utils-tst.flowindent.x86_64.txt");
+        Assert.Empty(flowindent.Tables()); // " => read                                  syscall: 40"
     }
 
     [Fact]
@@ -109,6 +111,21 @@ public sealed class DialectTests
         Assert.Empty(tcplife.Tables());
         using var execsnoop = new Imported("corpus-bpftrace/bpftrace-execsnoop.txt");
         Assert.Empty(execsnoop.Tables());
+    }
+
+    [Fact]
+    public void A_stack_in_the_middle_of_a_real_key_keeps_its_frames_and_the_columns_on_both_sides()
+    {
+        using var db = new Imported("corpus/dtrace-utils-tst.ustack.txt"); // @['a', uaddr, ufunc, umod, usym, ustack(5), 4] = sum()
+        var entry = Assert.Single(db.Tables());
+        var key = Key(entry);
+        Assert.Equal(7, key.Length);
+        Assert.Equal(("97", "ustack-tst-basic`myfunc_y+{ptr}", "ustack-tst-basic`myfunc_y", "ustack-tst-basic", "ustack-tst-basic`myfunc_y", "4"),
+            (key[0], key[1], key[2], key[3], key[4], key[6]));
+        Assert.Equal(["ustack-tst-basic`myfunc_z+{ptr}", "ustack-tst-basic`myfunc_y+{ptr}", "ustack-tst-basic`myfunc_x+{ptr}",
+            "ustack-tst-basic`myfunc_w+{ptr}", "ustack-tst-basic`myfunc_v+{ptr}"], key[5].Split('\n'));
+        Assert.Equal((18L, 1234L), (entry.Line, entry.Total!.Value));
+        Assert.Equal("text", db.NoteKind(1)); // the printf'd trace output above it
     }
 
     [Fact]

@@ -142,7 +142,8 @@ public static class AggregationGrammar
     static bool StartsWithFlowArrow(string text)
     {
         var t = text.AsSpan().TrimStart();
-        return t.StartsWith("->", StringComparison.Ordinal) || t.StartsWith("<-", StringComparison.Ordinal);
+        return t.StartsWith("->", StringComparison.Ordinal) || t.StartsWith("<-", StringComparison.Ordinal)
+               || t.StartsWith("=>", StringComparison.Ordinal) || t.StartsWith("<=", StringComparison.Ordinal); // flowindent: syscalls
     }
 
     static bool EndsWithNumber(string text)

@@ -82,6 +82,15 @@ public static class Database
     {
         if (string.IsNullOrWhiteSpace(path)) throw new StoreException("--db needs a file name");
         if (path.Contains('\0')) throw new StoreException($"'{path}' is not a usable file name");
+        RefuseSpecialFile(path);
+    }
+
+    // A read-only open of a FIFO blocks until some writer comes (forever); /dev/null reads as an empty database.
+    static void RefuseSpecialFile(string path)
+    {
+        var kind = FileKinds.Of(path);
+        if (kind is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket)
+            throw new StoreException($"'{path}' is {FileKinds.Describe(kind)}, not a database file: --db names a regular file (or one to create)");
     }
 
     static SqliteConnection Open(string path, SqliteOpenMode mode)
@@ -159,7 +168,7 @@ public static class Database
     {
         using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("PyMemTrace.Store.Schema.schema.sql")
                       ?? throw new InvalidOperationException("schema.sql is not embedded");
-        return new StreamReader(s).ReadToEnd();
+        return SaturatingSumSql.Expand(new StreamReader(s).ReadToEnd());
     }
 
     internal static void Execute(SqliteConnection conn, string sql, SqliteTransaction? tx = null)

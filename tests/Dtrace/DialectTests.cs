@@ -82,6 +82,8 @@ public sealed class DialectTests
         using var db = new Imported("corpus/toolkit-dapptrace.txt");
         Assert.Empty(db.Tables());
         Assert.Equal("text", db.NoteKind(12)); // "   <- __fsr = 122"
+        using var flowtime = new Imported("corpus/toolkit-j_flowtime.txt");
+        Assert.Empty(flowtime.Tables()); // "  0 311481/2     4790256870903            2 -> java/lang/Object.<clinit>"
         using var flowindent = new Imported("corpus/dtrace-utils-tst.flowindent.x86_64.txt");
         Assert.Empty(flowindent.Tables()); // " => read                                  syscall: 40"
     }
@@ -107,6 +109,10 @@ public sealed class DialectTests
         using var ssl = new Imported("corpus-bpftrace/bpftrace-ssllatency.txt");
         Assert.DoesNotContain(ssl.Tables(), t => t.Line is 15 or 62); // "  Non-2xx or 3xx responses: 1400"
         Assert.Equal("text", ssl.NoteKind(6)); // "For example:" is prose, no section title
+        using var loads = new Imported("corpus/toolkit-loads.txt");
+        Assert.Empty(loads.Tables()); // "   2005 Jun 11 01:30:49,  load average: 3.52, 3.45, 3.05"
+        using var crash = new Imported("corpus/toolkit-crash.txt");
+        Assert.Empty(crash.Tables()); // a process tree, "    2877 procmail -m\0" and deeper
         using var tcplife = new Imported("corpus-bpftrace/bpftrace-tcplife.txt");
         Assert.Empty(tcplife.Tables());
         using var execsnoop = new Imported("corpus-bpftrace/bpftrace-execsnoop.txt");

@@ -38,10 +38,12 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
         var order = new TimeOrder(output, request.Window, keepStamps: false);
         var stderr = bpftrace.StandardError.ReadToEndAsync();
         var begun = new ManualResetEventSlim();
+        long lastLine = Environment.TickCount64;
         var reader = new Thread(() =>
         {
             while (bpftrace.StandardOutput.ReadLine() is { } line)
             {
+                Volatile.Write(ref lastLine, Environment.TickCount64);
                 order.Add(line);
                 if (order.SawBegin) begun.Set();
             }
@@ -74,6 +76,8 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
                 status.WriteLine($"pmanalyze record: attached to pid {targetPid}; Ctrl-C to stop");
                 while (Native.Alive(targetPid) && !interrupted && !bpftrace.HasExited) Thread.Sleep(200);
             }
+            // bpftrace drops what its buffers still hold when it is stopped: let it print until it has been quiet.
+            while (!bpftrace.HasExited && Environment.TickCount64 - Volatile.Read(ref lastLine) < QuietMilliseconds) Thread.Sleep(50);
             if (!bpftrace.HasExited) Native.Kill(bpftrace.Id, Native.SIGINT);
             reader.Join();
             bpftrace.WaitForExit();
@@ -83,12 +87,19 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
             Console.CancelKeyPress -= onCancel;
         }
         order.Finish();
-        return new RecordResult(request.Output, request.Mode, targetPid, order.Events, order.Lost, order.Late, watch.Elapsed, exitCode, order.SawEnd);
+        return new RecordResult(request.Output, request.Mode, targetPid, order.Events, order.Lost, order.Late, order.Reordered, watch.Elapsed, exitCode, order.SawEnd);
     }
+
+    /// <summary>How long bpftrace must print nothing, once the program is gone, before it is stopped.</summary>
+    const int QuietMilliseconds = 1000;
 
     Process StartBpftrace(string script, PythonTarget target, AllocatorHooks? hooks, int pid)
     {
-        var psi = new ProcessStartInfo(Bpftrace.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // In a session of its own (setsid), so that Ctrl-C reaches the recorder, which stops bpftrace once it has printed
+        // what it holds, rather than bpftrace directly.
+        var psi = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.StandardOutputEncoding = new System.Text.UTF8Encoding(false);
+        psi.ArgumentList.Add(Bpftrace.Path);
         if (hooks is not null) psi.ArgumentList.Add("--unsafe"); // probes at raw offsets of a stripped binary
         psi.ArgumentList.Add(Toolkit.File(script));
         psi.ArgumentList.Add(target.ProbeFile);

@@ -20,6 +20,8 @@ public sealed class TimeOrder(TextWriter output, TimeSpan window, bool keepStamp
 
     public long Events { get; private set; }
     public long Late { get; private set; }
+    /// <summary>Lines that arrived after a line stamped later than them, and were put back in their place.</summary>
+    public long Reordered { get; private set; }
     public long Lost { get; private set; }
     public int MostHeld { get; private set; }
     public bool SawBegin { get; private set; }
@@ -41,6 +43,7 @@ public sealed class TimeOrder(TextWriter output, TimeSpan window, bool keepStamp
             Write(stamp, rest);
             return;
         }
+        if (stamp < _newest) Reordered++;
         _held.Enqueue((stamp, rest), (stamp, _seq++));
         if (stamp > _newest) _newest = stamp;
         MostHeld = Math.Max(MostHeld, _held.Count);

@@ -35,7 +35,7 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
         int targetPid = launch?.Process.Id ?? request.Pid!.Value;
         var watch = Stopwatch.StartNew();
         using var bpftrace = StartBpftrace(script, target, hooks, targetPid);
-        var order = new TimeOrder(output, request.Window, keepStamps: false);
+        var order = new TimeOrder(output, request.Window, keepStamps: true);
         var stderr = bpftrace.StandardError.ReadToEndAsync();
         var begun = new ManualResetEventSlim();
         long lastLine = Environment.TickCount64;

@@ -76,6 +76,15 @@ public class RecordTests
         string log = dir.File("trace.log"), planted = dir.File("planted.json");
         var run = Pmanalyze.Ok("record", "-o", log, "--", Tracing.Python, Fixture(dir, "threads_handoff.py"), planted);
         AssertComplete(run.Stderr);
+        // The log is in stamp order, END last.
+        long previous = 0;
+        foreach (var line in File.ReadLines(log))
+            if (PyMemTrace.Capture.TimeOrder.TrySplit(line, out long stamp, out _))
+            {
+                Assert.True(stamp >= previous, $"stamp {stamp} after {previous}");
+                previous = stamp;
+            }
+        Assert.EndsWith("dtrace:::END", File.ReadLines(log).Last());
         var truth = JsonNode.Parse(File.ReadAllText(planted))!;
         string file = (string)truth["file"]!;
         int handoffs = (int)truth["threads"]! * (int)truth["rounds"]!;

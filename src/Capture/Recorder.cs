@@ -76,8 +76,12 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
                 status.WriteLine($"pmanalyze record: attached to pid {targetPid}; Ctrl-C to stop");
                 while (Native.Alive(targetPid) && !interrupted && !bpftrace.HasExited) Thread.Sleep(200);
             }
-            // bpftrace drops what its buffers still hold when it is stopped: let it print until it has been quiet.
-            while (!bpftrace.HasExited && Environment.TickCount64 - Volatile.Read(ref lastLine) < QuietMilliseconds) Thread.Sleep(50);
+            // bpftrace drops what its buffers still hold when it is stopped: let it print until it has been quiet. A
+            // program still running (Ctrl-C) never goes quiet: then only briefly.
+            long giveUp = Environment.TickCount64 + (interrupted ? 2_000 : 60_000);
+            while (!bpftrace.HasExited && Environment.TickCount64 - Volatile.Read(ref lastLine) < QuietMilliseconds
+                   && Environment.TickCount64 < giveUp)
+                Thread.Sleep(50);
             if (!bpftrace.HasExited) Native.Kill(bpftrace.Id, Native.SIGINT);
             reader.Join();
             bpftrace.WaitForExit();

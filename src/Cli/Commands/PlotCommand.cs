@@ -32,7 +32,7 @@ internal static class PlotCommand
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
             ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Name, path, w, h);
-            Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
+            Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -13,10 +13,19 @@ public static class StackReports
 {
     public const string NoStack = "[no stack]";
 
-    /// <summary>Columns: stack (frames joined by ';'), frames (list, root first), events, bytes; largest first.</summary>
-    public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top)
+    /// <summary>
+    /// Columns: stack (frames joined by ';'), frames (list, root first), events, bytes; largest first. Native frames
+    /// 'module`function+0x1c' count as their function 'module`function' (so one function's call sites merge) unless
+    /// <paramref name="keepOffsets"/>. A filter (pid, exclusions, window) applies to the call-stack mode's events.
+    /// </summary>
+    public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top, bool keepOffsets = false, ResolvedFilter? filter = null)
     {
-        var rows = HasFlowStacks(conn, traceId) ? FromEvents(conn, traceId) : FromAggregations(conn, traceId);
+        var rows = HasFlowStacks(conn, traceId)
+            ? (filter is null ? FromEvents(conn, traceId) : FromEvents(conn, filter))
+            : FromAggregations(conn, traceId);
+        if (!keepOffsets)
+            rows = rows.Select(r => Row(((List<object?>)r[1]!).Select(f => NativeOffset.Replace((string)f!, "")).ToList(), (long)r[2]!, (long)r[3]!))
+                .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
         var sorted = rows.OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable("Stacks",
             [Text("stack"), new ReportColumn("frames", ColumnType.Any), Int("events"), Int("bytes")],
@@ -30,6 +39,23 @@ public static class StackReports
         Run(conn, "", "SELECT path, allocs + reallocs, bytes FROM stack_totals WHERE trace_id = $trace",
                 [Text("path"), Int("events"), Int("bytes")], Args(traceId)).Rows
             .Select(r => Row(((string)r[0]!).Split(';'), (long)r[1]!, (long?)r[2] ?? 0));
+
+    static readonly System.Text.RegularExpressions.Regex NativeOffset = new(@"\+0x[0-9a-fA-F]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Requested bytes of the window's events that the filter keeps (by their own pid, site and stack), by stack.</summary>
+    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, ResolvedFilter f)
+    {
+        var totals = new Dictionary<long, (long Events, long Bytes)>();
+        RowScan.Each(conn, "SELECT pid, site_id, coalesce(stack_id, 0), size FROM events WHERE id BETWEEN ?1 AND ?2 AND kind <> 'free'",
+            f.IdOf(f.From), f.IdOf(f.To), r =>
+            {
+                if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
+                var t = totals.GetValueOrDefault(r[2]);
+                totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
+            });
+        using var stacks = new StackFrames(conn);
+        return totals.Select(kv => Row(stacks.Of(kv.Key), kv.Value.Events, kv.Value.Bytes)).ToList();
+    }
 
     static IEnumerable<object?[]> FromAggregations(SqliteConnection conn, long traceId)
     {

@@ -69,6 +69,38 @@ public static class ParquetExport
 
     public static IReadOnlyList<string> TableNames => Tables.Select(t => t.Name).ToArray();
 
+    /// <summary>The content hashes of the traces an export of <paramref name="traceId"/> (or of every trace) would write.</summary>
+    public static IReadOnlySet<string> RunsToWrite(SqliteConnection conn, long? traceId)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT sha256 FROM traces WHERE $trace IS NULL OR id = $trace";
+        cmd.Parameters.AddWithValue("$trace", traceId is { } t ? t : DBNull.Value);
+        using var reader = cmd.ExecuteReader();
+        var runs = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) runs.Add(reader.GetString(0));
+        return runs;
+    }
+
+    /// <summary>
+    /// The content hashes of the traces an earlier export left in <paramref name="directory"/> (read from its
+    /// traces.parquet), or null when it holds no export. An unreadable traces.parquet counts as a foreign file.
+    /// </summary>
+    public static IReadOnlySet<string>? RunsAlreadyIn(string directory)
+    {
+        string path = Path.Combine(directory, "traces.parquet");
+        if (!File.Exists(path)) return null;
+        var runs = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            ReadTraceHashes(path, runs).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
+        {
+            return runs; // not an export of ours: never silently overwritten either
+        }
+        return runs;
+    }
+
     /// <summary>Writes DIR/TABLE.parquet for every table; returns the rows written per table.</summary>
     public static IReadOnlyList<(string Table, long Rows, string Path)> Write(SqliteConnection conn, string directory, long? traceId)
     {
@@ -85,6 +117,20 @@ public static class ParquetExport
             written.Add((table.Name, rows, path));
         }
         return written;
+    }
+
+    static async Task ReadTraceHashes(string path, HashSet<string> runs)
+    {
+        await using var reader = await ParquetReader.CreateAsync(path);
+        var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Name == "trace_sha256");
+        if (field is null) return;
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var values = new string[group.RowCount];
+            await group.ReadAsync(field, values.AsMemory());
+            foreach (var sha in values) if (sha is not null) runs.Add(sha);
+        }
     }
 
     static async Task<long> WriteTable(SqliteConnection conn, Table table, Stream output, long? traceId)

@@ -33,7 +33,7 @@ public static class BlockReplay
     {
         var (first, last) = Range(conn, traceId);
         if (untilSeq is { } u) last = Math.Min(last, first + u - 1);
-        var byAddress = new Dictionary<(int, long), Block>();
+        var byAddress = new Dictionary<Address, Block>();
         string sql = $"""
             SELECT seq, line, pid, CASE kind WHEN 'free' THEN {Free} WHEN 'realloc' THEN {Realloc} ELSE {Malloc} END,
                    coalesce(size, 0), ptr, coalesce(old_ptr, 0), status IS 'freed', site_id, coalesce(stack_id, 0)
@@ -46,19 +46,25 @@ public static class BlockReplay
             bool freed = r[7] != 0;
             if (kind == Free)
             {
-                if (freed && byAddress.Remove((pid, r[5]), out var gone)) observer?.Removed(gone);
+                if (freed && byAddress.Remove(new Address(pid, r[5]), out var gone)) observer?.Removed(gone);
             }
             else
             {
-                if (kind == Realloc && freed && byAddress.Remove((pid, r[6]), out var old)) observer?.Removed(old);
+                if (kind == Realloc && freed && byAddress.Remove(new Address(pid, r[6]), out var old)) observer?.Removed(old);
                 var block = new Block(r[0], r[1], pid, r[5], r[4], r[8], r[9]);
-                if (byAddress.Remove((pid, r[5]), out var dropped)) observer?.Removed(dropped);
-                byAddress[(pid, r[5])] = block;
+                if (byAddress.Remove(new Address(pid, r[5]), out var dropped)) observer?.Removed(dropped);
+                byAddress[new Address(pid, r[5])] = block;
                 observer?.Added(block);
             }
             observer?.After(r[0]);
         });
         return byAddress.Values.ToDictionary(b => b.Event);
+    }
+
+    /// <summary>A block's identity, hashed like the import's ledger does (the tuple's general hash costs more).</summary>
+    readonly record struct Address(int Pid, long Pointer)
+    {
+        public override int GetHashCode() => (int)((ulong)Pointer >> 3) ^ (int)((ulong)Pointer >> 35) ^ Pid * -1640531535;
     }
 
     static (long First, long Last) Range(SqliteConnection conn, long traceId)

@@ -83,7 +83,7 @@ public static class BlockReports
     {
         var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count())).ToList();
         var sites = Sites(conn, groups.Select(g => g.SiteId));
-        using var stacks = new StackFrames(conn);
+        var stacks = new StackFrames(conn);
         var rows = groups
             .Select(g =>
             {

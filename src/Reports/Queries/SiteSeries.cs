@@ -25,7 +25,7 @@ public static class SiteSeries
         var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!)).ToList();
         var watch = new Watcher(f, events.Select(e => e.Event).ToList());
         BlockReplay.LiveAfter(conn, f.TraceId, null, watch);
-        var biggest = watch.Max.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(top).Select(kv => kv.Key).ToList();
+        var biggest = watch.Sites.OrderByDescending(kv => kv.Value.Max).ThenBy(kv => kv.Key).Take(top).Select(kv => kv.Key).ToList();
         var sites = BlockReports.Sites(conn, biggest);
         var rows = new List<object?[]>();
         for (int i = 0; i < events.Count; i++)
@@ -50,13 +50,13 @@ public static class SiteSeries
         var ends = Enumerable.Range(0, slices + 1).Select(j => f.From - 1 + (j * span + slices - 1) / slices).ToList();
         var watch = new Watcher(f, ends);
         BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
-        var suspects = watch.Live.Where(kv => kv.Value > 0).Select(kv => kv.Key).ToList();
+        var suspects = watch.Sites.Where(kv => kv.Value.Live > 0).Select(kv => kv.Key).ToList();
         var sites = BlockReports.Sites(conn, suspects);
         var rows = suspects.Select(site =>
             {
                 int grew = Enumerable.Range(1, slices).Count(j => watch.ValueAt(site, j) > watch.ValueAt(site, j - 1));
                 var s = sites[site];
-                return new object?[] { s.File, s.Line, s.Function, (long)grew, (long)slices, watch.Live[site], watch.Blocks[site], watch.Max[site] };
+                return new object?[] { s.File, s.Line, s.Function, (long)grew, (long)slices, watch.Sites[site].Live, watch.Sites[site].Blocks, watch.Sites[site].Max };
             })
             .OrderByDescending(r => (long)r[3]!).ThenByDescending(r => (long)r[5]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal)
             .ThenBy(r => (long)r[1]!).ThenBy(r => (string)r[2]!, StringComparer.Ordinal);
@@ -65,45 +65,57 @@ public static class SiteSeries
             (top is > 0 ? rows.Take(top.Value) : rows).ToList());
     }
 
-    /// <summary>Per site: live bytes and blocks now, the most live bytes so far, and the live bytes after each marked event.</summary>
+    /// <summary>One site's live bytes and blocks now, the most live bytes so far, and its value after the marked events where it changed.</summary>
+    sealed class SiteState
+    {
+        public long Live, Blocks, Max;
+        public bool Changed;
+        public readonly List<(int Mark, long Bytes)> Series = new();
+    }
+
+    /// <summary>Follows every site's live bytes through the replay; notes them after each marked event.</summary>
     sealed class Watcher(ResolvedFilter f, IReadOnlyList<long> marks) : IBlockObserver
     {
-        public readonly Dictionary<long, long> Live = new(), Blocks = new(), Max = new();
-        readonly Dictionary<long, List<(int Mark, long Bytes)>> _series = new();
-        readonly HashSet<long> _changed = new();
+        public readonly Dictionary<long, SiteState> Sites = new();
+        readonly List<SiteState> _changed = new();
         int _next;
+
+        SiteState? Of(in Block b)
+        {
+            if ((f.Pid is not null && b.Pid != f.Pid) || f.ExcludedSites.Contains(b.SiteId) || (b.StackId != 0 && f.ExcludedStacks.Contains(b.StackId))) return null;
+            if (!Sites.TryGetValue(b.SiteId, out var s)) Sites[b.SiteId] = s = new SiteState();
+            if (!s.Changed) { s.Changed = true; _changed.Add(s); }
+            return s;
+        }
 
         public void Added(in Block b)
         {
-            if (!Counts(b)) return;
-            long now = Live[b.SiteId] = Live.GetValueOrDefault(b.SiteId) + b.Size;
-            Blocks[b.SiteId] = Blocks.GetValueOrDefault(b.SiteId) + 1;
-            if (now > Max.GetValueOrDefault(b.SiteId)) Max[b.SiteId] = now;
-            _changed.Add(b.SiteId);
+            if (Of(b) is not { } s) return;
+            s.Live += b.Size;
+            s.Blocks++;
+            if (s.Live > s.Max) s.Max = s.Live;
         }
 
         public void Removed(in Block b)
         {
-            if (!Counts(b)) return;
-            Live[b.SiteId] -= b.Size;
-            Blocks[b.SiteId]--;
-            _changed.Add(b.SiteId);
+            if (Of(b) is not { } s) return;
+            s.Live -= b.Size;
+            s.Blocks--;
         }
-
-        bool Counts(in Block b) => (f.Pid is null || b.Pid == f.Pid) && !f.ExcludedSites.Contains(b.SiteId)
-                                   && (b.StackId == 0 || !f.ExcludedStacks.Contains(b.StackId));
 
         public void After(long seq)
         {
-            while (_next < marks.Count && marks[_next] <= seq)   // marks at or before the first event (0) see nothing yet
+            while (_next < marks.Count && marks[_next] <= seq)   // a mark before the first event (0) sees nothing yet
             {
                 if (marks[_next] == seq)
-                    foreach (var site in _changed)
+                {
+                    foreach (var s in _changed)
                     {
-                        var list = _series.TryGetValue(site, out var l) ? l : _series[site] = new();
-                        list.Add((_next, Live[site]));
+                        s.Series.Add((_next, s.Live));
+                        s.Changed = false;
                     }
-                if (marks[_next] == seq) _changed.Clear();
+                    _changed.Clear();
+                }
                 _next++;
             }
         }
@@ -111,9 +123,9 @@ public static class SiteSeries
         /// <summary>The site's live bytes after the marked event <paramref name="mark"/> (0 before it ever changed).</summary>
         public long ValueAt(long site, int mark)
         {
-            if (!_series.TryGetValue(site, out var list)) return 0;
+            if (!Sites.TryGetValue(site, out var s)) return 0;
             long value = 0;
-            foreach (var (m, bytes) in list)
+            foreach (var (m, bytes) in s.Series)
             {
                 if (m > mark) break;
                 value = bytes;

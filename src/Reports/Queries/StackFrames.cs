@@ -4,13 +4,12 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// The frames of stored call stacks, root first, each 'file:function' as the view stack_paths writes them (';' in a
-/// name becomes ':'), read by walking up the parents: only the stacks a report needs, each frame once.
+/// name becomes ':'), by walking up the parents; each path built once.
 /// </summary>
-internal sealed class StackFrames(SqliteConnection conn) : IDisposable
+internal sealed class StackFrames(SqliteConnection conn)
 {
     readonly Dictionary<long, (long? Parent, string Frame)> _frames = new();
     readonly Dictionary<long, IReadOnlyList<string>> _paths = new();
-    SqliteCommand? _lookup;
 
     public IReadOnlyList<string> Of(long stackId)
     {
@@ -30,21 +29,17 @@ internal sealed class StackFrames(SqliteConnection conn) : IDisposable
     /// <summary>The allocation's own site, the leaf under its stack: 'file:function:line'.</summary>
     public static string Leaf(string file, long line, string function) => $"{file}:{function}:{line}".Replace(';', ':');
 
+    /// <summary>The first look-up reads every stack in one scan: a report may need a hundred thousand of them.</summary>
     (long? Parent, string Frame) Frame(long id)
     {
-        if (_frames.TryGetValue(id, out var f)) return f;
-        if (_lookup is null)
+        if (_frames.Count == 0)
         {
-            _lookup = conn.CreateCommand();
-            _lookup.CommandText = "SELECT parent_id, file, function FROM stacks WHERE id = $id";
-            _lookup.Parameters.Add("$id", SqliteType.Integer);
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT id, parent_id, file, function FROM stacks";
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) _frames[r.GetInt64(0)] = (r.IsDBNull(1) ? null : r.GetInt64(1), (r.GetString(2) + ":" + r.GetString(3)).Replace(';', ':'));
         }
-        _lookup.Parameters[0].Value = id;
-        using var r = _lookup.ExecuteReader();
-        if (!r.Read()) throw new InvalidOperationException($"stack {id} is not in the stacks table");
-        f = (r.IsDBNull(0) ? null : r.GetInt64(0), (r.GetString(1) + ":" + r.GetString(2)).Replace(';', ':'));
-        return _frames[id] = f;
+        return _frames.TryGetValue(id, out var f) ? f : throw new InvalidOperationException($"stack {id} is not in the stacks table");
     }
 
-    public void Dispose() => _lookup?.Dispose();
 }

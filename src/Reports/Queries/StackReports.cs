@@ -6,7 +6,7 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// Requested bytes (allocations and reallocs) by call stack, root first. From the Python call stacks of a flow trace
-/// (view stack_totals) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
+/// (what view stack_totals gives, read in one scan of the events) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
 /// a scalar gives its value, a table its printed total, or Σ bucket × count (a lower bound) when it has none.
 /// </summary>
 public static class StackReports
@@ -21,9 +21,9 @@ public static class StackReports
     public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top, bool keepOffsets = false, ResolvedFilter? filter = null)
     {
         var rows = HasFlowStacks(conn, traceId)
-            ? (filter is null ? FromEvents(conn, traceId) : FromEvents(conn, filter))
+            ? FromEvents(conn, filter ?? EventFilter.None.Resolve(conn, traceId))
             : FromAggregations(conn, traceId);
-        if (!keepOffsets)
+        if (!keepOffsets && rows.Any(r => ((List<object?>)r[1]!).Any(f => ((string)f!).Contains("+0x", StringComparison.Ordinal))))
             rows = rows.Select(r => Row(((List<object?>)r[1]!).Select(f => NativeOffset.Replace((string)f!, "")).ToList(), (long)r[2]!, (long)r[3]!))
                 .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
         var sorted = rows.OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
@@ -34,11 +34,6 @@ public static class StackReports
 
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>
         Run(conn, "", "SELECT 1 FROM events WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
-
-    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, long traceId) =>
-        Run(conn, "", "SELECT path, allocs + reallocs, bytes FROM stack_totals WHERE trace_id = $trace",
-                [Text("path"), Int("events"), Int("bytes")], Args(traceId)).Rows
-            .Select(r => Row(((string)r[0]!).Split(';'), (long)r[1]!, (long?)r[2] ?? 0));
 
     static readonly System.Text.RegularExpressions.Regex NativeOffset = new(@"\+0x[0-9a-fA-F]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
@@ -53,7 +48,7 @@ public static class StackReports
                 var t = totals.GetValueOrDefault(r[2]);
                 totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
             });
-        using var stacks = new StackFrames(conn);
+        var stacks = new StackFrames(conn);
         return totals.Select(kv => Row(stacks.Of(kv.Key), kv.Value.Events, kv.Value.Bytes)).ToList();
     }
 

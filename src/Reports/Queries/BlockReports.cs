@@ -88,11 +88,10 @@ public static class BlockReports
             .Select(g =>
             {
                 var s = sites[g.SiteId];
-                var frames = stacks.Of(g.StackId).Append(StackFrames.Leaf(s.File, s.Line, s.Function)).ToList();
-                return (Path: string.Join(";", frames), Frames: frames, g.Bytes, g.Blocks);
+                return (Path: stacks.PathOf(g.StackId) + ";" + StackFrames.Leaf(s.File, s.Line, s.Function), g.Bytes, g.Blocks);
             })
             .GroupBy(r => r.Path)   // two stack ids never share a path, but stay safe
-            .Select(g => new object?[] { g.Key, g.First().Frames.Cast<object?>().ToList(), g.Sum(r => r.Blocks), g.Sum(r => r.Bytes) })
+            .Select(g => new object?[] { g.Key, new FrameList(g.Key), g.Sum(r => r.Blocks), g.Sum(r => r.Bytes) })
             .OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable(title, StackColumns, Top(rows, top));
     }

@@ -9,21 +9,15 @@ namespace PyMemTrace.Reports.Queries;
 internal sealed class StackFrames(SqliteConnection conn)
 {
     readonly Dictionary<long, (long? Parent, string Frame)> _frames = new();
-    readonly Dictionary<long, IReadOnlyList<string>> _paths = new();
+    readonly Dictionary<long, string> _paths = new();
 
-    public IReadOnlyList<string> Of(long stackId)
+    /// <summary>The stack's frames root first joined by ';' (the parent's path, memoised, and the top frame).</summary>
+    public string PathOf(long stackId)
     {
-        if (stackId == 0) return [StackReports.NoStack];
+        if (stackId == 0) return StackReports.NoStack;
         if (_paths.TryGetValue(stackId, out var known)) return known;
-        var frames = new List<string>();
-        for (long? id = stackId; id is { } i;)
-        {
-            var f = Frame(i);
-            frames.Add(f.Frame);
-            id = f.Parent;
-        }
-        frames.Reverse();
-        return _paths[stackId] = frames;
+        var f = Frame(stackId);
+        return _paths[stackId] = f.Parent is { } p ? PathOf(p) + ";" + f.Frame : f.Frame;
     }
 
     /// <summary>The allocation's own site, the leaf under its stack: 'file:function:line'.</summary>
@@ -42,4 +36,11 @@ internal sealed class StackFrames(SqliteConnection conn)
         return _frames.TryGetValue(id, out var f) ? f : throw new InvalidOperationException($"stack {id} is not in the stacks table");
     }
 
+}
+
+/// <summary>A folded path's frames, split only when a renderer lists them (JSON, CSV): a table of 100 000 stacks stays small.</summary>
+public sealed class FrameList(string path) : IEnumerable<object?>
+{
+    public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)path.Split(';')).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -21,24 +21,29 @@ public static class StackReports
     public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top, bool keepOffsets = false, ResolvedFilter? filter = null)
     {
         var rows = HasFlowStacks(conn, traceId)
-            ? FromEvents(conn, filter ?? EventFilter.None.Resolve(conn, traceId))
-            : FromAggregations(conn, traceId);
-        if (!keepOffsets && rows.Any(r => ((List<object?>)r[1]!).Any(f => ((string)f!).Contains("+0x", StringComparison.Ordinal))))
-            rows = rows.Select(r => Row(((List<object?>)r[1]!).Select(f => NativeOffset.Replace((string)f!, "")).ToList(), (long)r[2]!, (long)r[3]!))
-                .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
+            ? FromEvents(conn, filter ?? EventFilter.None.Resolve(conn, traceId), top)
+            : keepOffsets ? FromAggregations(conn, traceId) : WithoutOffsets(FromAggregations(conn, traceId));
         var sorted = rows.OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable("Stacks",
             [Text("stack"), new ReportColumn("frames", ColumnType.Any), Int("events"), Int("bytes")],
             (top is > 0 ? sorted.Take(top.Value) : sorted).ToList());
     }
 
+    /// <summary>Native frames 'module`function+0x1c' as their function: one function's call sites merge.</summary>
+    static IEnumerable<object?[]> WithoutOffsets(IEnumerable<object?[]> rows) => rows
+        .Select(r => Row(((string)r[0]!).Split(';').Select(f => NativeOffset.Replace(f, "")).ToList(), (long)r[2]!, (long)r[3]!))
+        .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
+
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>
         Run(conn, "", "SELECT 1 FROM events WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
 
     static readonly System.Text.RegularExpressions.Regex NativeOffset = new(@"\+0x[0-9a-fA-F]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    /// <summary>Requested bytes of the window's events that the filter keeps (by their own pid, site and stack), by stack.</summary>
-    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, ResolvedFilter f)
+    /// <summary>
+    /// Requested bytes of the window's events that the filter keeps (by their own pid, site and stack), by stack. With
+    /// --top, paths are built only for the stacks that can make the cut (the top bytes and their ties).
+    /// </summary>
+    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, ResolvedFilter f, int? top)
     {
         var totals = new Dictionary<long, (long Events, long Bytes)>();
         RowScan.Each(conn, "SELECT pid, site_id, coalesce(stack_id, 0), size FROM events WHERE id BETWEEN ?1 AND ?2 AND kind <> 'free'",
@@ -48,8 +53,18 @@ public static class StackReports
                 var t = totals.GetValueOrDefault(r[2]);
                 totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
             });
+        IEnumerable<KeyValuePair<long, (long Events, long Bytes)>> wanted = totals;
+        if (top is > 0 && totals.Count > top)
+        {
+            long cut = totals.Values.Select(t => t.Bytes).OrderDescending().ElementAt(top.Value - 1);
+            wanted = totals.Where(kv => kv.Value.Bytes >= cut);
+        }
         var stacks = new StackFrames(conn);
-        return totals.Select(kv => Row(stacks.Of(kv.Key), kv.Value.Events, kv.Value.Bytes)).ToList();
+        return wanted.Select(kv =>
+        {
+            var path = stacks.PathOf(kv.Key);
+            return new object?[] { path, new FrameList(path), kv.Value.Events, kv.Value.Bytes };
+        }).ToList();
     }
 
     static IEnumerable<object?[]> FromAggregations(SqliteConnection conn, long traceId)

@@ -64,7 +64,7 @@ internal static class BlockCommands
             {
                 var stacks = FilteredReports.Stacks(conn, trace, Enum.Parse<StackWeight>(pr.GetValue(weight)!, ignoreCase: true), filters.Read(pr), top, pr.GetValue(keepOffsets));
                 if (stacks.Rows.Count == 0)
-                    Console.Error.WriteLine("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
+                    Terminal.Notice("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
                 return stacks;
             },
             Renderer, [weight, keepOffsets, .. filters.All()]);
@@ -73,16 +73,20 @@ internal static class BlockCommands
     static Option<string> StackFormat(string @default)
     {
         var format = new Option<string>("--format") { Description = "Output format: table, csv, json, or folded (flame graph; stacks only)", DefaultValueFactory = _ => @default };
-        format.AcceptOnlyFromAmong("folded", "json", "table", "csv");
+        format.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<string>();
+            if (v is not ("folded" or "table" or "csv" or "json")) r.AddError($"unknown format '{v}' (use table, csv, json or folded)");
+        });
         return format;
     }
 
-    static IRenderer Renderer(string format, ParseResult _) => format == "folded" ? new FoldedStackRenderer() : Renderers.ForFormat(format)!;
+    static IRenderer Renderer(string format, ParseResult pr) => format == "folded" ? new FoldedStackRenderer() : ReportCommands.Default(format, pr);
 
     /// <summary>A line for people: on stdout before a table, on stderr with other formats (stdout stays machine-readable).</summary>
     static void Headline(string format, string text)
     {
         if (format == "table") Console.WriteLine(text + Environment.NewLine);
-        else Console.Error.WriteLine(text);
+        else Terminal.Notice(text);
     }
 }

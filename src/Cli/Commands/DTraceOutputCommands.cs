@@ -21,10 +21,18 @@ internal static class DTraceOutputCommands
         return ReportCommands.Whole("aggregations",
             "Every DTrace aggregation of the trace (quantize, lquantize, llquantize, scalar), as DTrace prints them",
             CommonOptions.Format(),
-            (conn, trace, pr) => pr.GetValue<string>("--format") == "csv"
-                ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
-                : AggregationReports.Tables(conn, trace, pr.GetValue(section)),
-            (format, _) => format == "table" ? new DTraceAggregationRenderer() : Renderers.ForFormat(format)!,
+            (conn, trace, pr) =>
+            {
+                var tables = pr.GetValue<string>("--format") == "csv"
+                    ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
+                    : AggregationReports.Tables(conn, trace, pr.GetValue(section));
+                if (tables.Rows.Count == 0)
+                    Terminal.Notice(pr.GetValue(section) is { } text
+                        ? $"no aggregation of this trace is in a section whose title contains '{text}' (pmanalyze aggregations lists them all)"
+                        : "no DTrace aggregations in this trace: the log has no printa() or END-time aggregation output");
+                return tables;
+            },
+            (format, pr) => format == "table" ? new DTraceAggregationRenderer() : ReportCommands.Default(format, pr),
             section);
     }
 
@@ -36,9 +44,13 @@ internal static class DTraceOutputCommands
             (conn, trace, pr) =>
             {
                 var verdict = DropReports.Verdict(DropReports.Assess(conn, trace));
-                if (pr.GetValue<string>("--format") == "table") Console.WriteLine(verdict + Environment.NewLine);
+                if (pr.GetValue<string>("--format") == "table")
+                {
+                    foreach (var line in TerminalText.Wrap(verdict, Terminal.Width())) Console.WriteLine(line);
+                    Console.WriteLine();
+                }
                 else Console.Error.WriteLine(verdict);
                 return DropReports.Reconcile(conn, trace);
             },
-            (format, _) => Renderers.ForFormat(format)!);
+            ReportCommands.Default);
 }

@@ -38,7 +38,7 @@ internal static class PlotCommand
                 ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top), pr.GetValue(points))
                 : ChartData.For(chart, conn, t.Id, pr.GetValue(points));
             ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Name, path, w, h);
-            Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
+            Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

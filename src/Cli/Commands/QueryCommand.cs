@@ -14,14 +14,15 @@ internal static class QueryCommand
         var sql = new Argument<string>("sql") { Description = "A SELECT over the tables and views of docs/schema.md" };
         var db = CommonOptions.Db();
         var format = CommonOptions.Format();
-        var cmd = new Command("query", "Run ad-hoc SQL over the store (read-only)") { sql, db, format };
+        var bytes = CommonOptions.Bytes();
+        var cmd = new Command("query", "Run ad-hoc SQL over the store (read-only)") { sql, db, format, bytes };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             try
             {
                 var table = AdHocQuery.Run(conn, pr.GetValue(sql)!);
-                Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+                Renderers.ForFormat(pr.GetValue(format)!, Terminal.Style(pr.GetValue(bytes)))!.Render(table, Console.Out);
                 return 0;
             }
             catch (SqliteException e) when (e.SqliteErrorCode == 8)

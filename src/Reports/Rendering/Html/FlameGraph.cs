@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Rendering.Html;
 
@@ -26,7 +27,7 @@ internal static class FlameGraph
         foreach (var n in nodes.Values)
             if (n.Parent is { } p && nodes.TryGetValue(p, out var parent)) parent.Children.Add(n);
             else if (n.Parent is null) roots.Add(n);
-        long all = roots.Sum(r => r.Total);
+        long all = Saturating.Sum(roots.Select(r => r.Total));
         if (all <= 0)
         {
             html.Append("<p class=\"note\">(no bytes were requested under a known call stack)</p>\n");
@@ -35,7 +36,7 @@ internal static class FlameGraph
         int depth = Depth(roots);
         double height = (depth + 1) * RowHeight;
         html.Append($"<svg class=\"flame\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{F(height)}\" viewBox=\"0 0 {Width} {F(height)}\" role=\"img\" aria-label=\"Flame graph of bytes requested per call stack\">\n");
-        Frame(html, "all stacks", "", all, roots.Sum(r => r.Allocs), all, 0, height - RowHeight);
+        Frame(html, "all stacks", "", all, Saturating.Sum(roots.Select(r => r.Allocs)), all, 0, height - RowHeight);
         double x = 0;
         foreach (var r in roots.OrderByDescending(r => r.Total).ThenBy(r => r.Id))
         {

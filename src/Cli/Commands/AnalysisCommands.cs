@@ -34,10 +34,11 @@ internal static class AnalysisCommands
             {
                 int? n = pr.GetValue(points);
                 if (n is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
+                if (pr.GetValue(by) != "site" && pr.GetValue(top) is not null) throw new UsageException("--top goes with --by site (the total timeline is shown whole)");
                 if (pr.GetValue(by) == "site")
                 {
                     if (pr.GetValue(perPid)) throw new UsageException("--per-pid and --by site do not go together (use --pid P)");
-                    return SiteSeries.Timeline(c, filters.Read(pr, pr.GetValue(pid)).Resolve(c, t), pr.GetValue(top), n);
+                    return SiteSeries.Timeline(c, filters.Read(pr, pr.GetValue(pid)).Resolve(c, t), pr.GetValue(top) ?? SiteSeries.DefaultSites, n);
                 }
                 if (pr.GetValue(pid) is { } p)
                 {
@@ -49,11 +50,11 @@ internal static class AnalysisCommands
     }
 
     /// <summary>timeline's and plot timeline's --by total|site, --top N sites, --exclude and --suppressions.</summary>
-    public static (Option<string> By, Option<int> Top, FilterOptions Filters) BySiteOptions()
+    public static (Option<string> By, Option<int?> Top, FilterOptions Filters) BySiteOptions()
     {
         var by = new Option<string>("--by") { Description = "total (all live bytes, default) or site (live bytes of the --top biggest sites, downsampled to --points, default 1000)", DefaultValueFactory = _ => "total" };
         by.AcceptOnlyFromAmong("total", "site");
-        var top = new Option<int>("--top") { Description = "With --by site: how many sites (those with the most live bytes at any moment)", DefaultValueFactory = _ => 10 };
+        var top = new Option<int?>("--top") { Description = $"With --by site: how many sites (those with the most live bytes at any moment; default {SiteSeries.DefaultSites})" };
         CommonOptions.AtLeast(top, 1);
         return (by, top, new FilterOptions(pid: false, window: false));
     }

@@ -35,7 +35,7 @@ internal static class PlotCommand
             var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
             bool bySite = chart == ChartKind.Timeline && pr.GetValue(by) == "site";
             var data = bySite
-                ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top), pr.GetValue(points))
+                ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top) ?? SiteSeries.DefaultSites, pr.GetValue(points))
                 : ChartData.For(chart, conn, t.Id, pr.GetValue(points));
             ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Name, path, w, h);
             Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");

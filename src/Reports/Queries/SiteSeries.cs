@@ -12,7 +12,7 @@ public static class SiteSeries
 {
     /// <summary>The growth measure cuts the run (or the window) into this many equal slices.</summary>
     public const int Slices = 20;
-    public const int DefaultPoints = 1000;
+    public const int DefaultPoints = 1000, DefaultSites = 10;
 
     /// <summary>
     /// Rows: event, log_line, file, line, function, live_bytes: after each kept event (the all-pid timeline downsampled to

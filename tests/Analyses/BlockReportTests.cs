@@ -167,4 +167,23 @@ public sealed class BlockReportTests : IDisposable
         Assert.Equal((peakEvent, peakBytes), (peak!.Event, peak.Bytes));
         Assert.Equal(Grouped(inWindow.Where(b => b.LiveAfter(peakEvent)), SiteKey), Sites(table));
     }
+
+    [Fact]
+    public void The_html_reports_block_data_adds_up_to_the_models_leaks_and_peak()
+    {
+        var (model, conn, trace) = Open("gentrace-pyraw-callstack-2pids-seed8");
+        using var _ = conn;
+        var data = TraceReportData.Load(conn, trace).Blocks!;
+        Assert.Equal(model.Truth["bytes_outstanding"]!.GetValue<long>(), data.StackWeights["leaked"].Sum(s => s.Bytes));
+        Assert.Equal(model.Truth["peak_bytes"]!.GetValue<long>(), data.StackWeights["peak"].Sum(s => s.Bytes));
+        Assert.Equal(model.Truth["bytes_allocated"]!.GetValue<long>(), data.StackWeights["requested"].Sum(s => s.Bytes));
+        Assert.Equal(model.PeakEvent, data.Peak!.Event);
+        Assert.Equal(Grouped(model.Blocks.Where(b => b.LiveAtPeak), SiteKey), Sites(data.PeakBySite));
+        Assert.Equal(Grouped(model.Blocks.Where(b => b.End is null), PathOf), Stacks(data.LeaksByStack));
+        Assert.Equal(SiteSeries.Growth(conn, EventFilter.None.Resolve(conn, trace), null).Rows.Count, data.Growth.Rows.Count);
+        var last = InProcess.Json(data.SiteTimeline).AsArray().Where(r => r!["event"]!.GetValue<long>() == model.Events).ToList();
+        Assert.Equal(BlockReportData.TimelineSites, last.Count);
+        foreach (var r in last)
+            Assert.Equal(model.Blocks.Where(b => b.End is null && SiteKey(b) == $"{r!["file"]}|{r["line"]}|{r["function"]}").Sum(b => b.Size), r!["live_bytes"]!.GetValue<long>());
+    }
 }

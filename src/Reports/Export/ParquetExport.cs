@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Parquet;
 using Parquet.Schema;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Export;
 
@@ -59,12 +60,12 @@ public static class ParquetExport
              T("api"), I("site_id"), T("file"), I("line"), T("function")]),
         new("aggregations",
             """
-            SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound
+            SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound, a.form
             FROM agg_tables a JOIN traces t ON t.id = a.trace_id LEFT JOIN agg_buckets b ON b.table_id = a.id
             WHERE $trace IS NULL OR a.trace_id = $trace ORDER BY a.id, b.ord
             """,
             [I("trace_id"), T("trace_sha256"), I("table_id"), I("log_line"), T("section"), T("key_json"), T("kind"), I("total"), I("ord"),
-             I("value"), I("count"), T("bound")]),
+             I("value"), I("count"), T("bound"), T("form")]),
     ];
 
     public static IReadOnlyList<string> TableNames => Tables.Select(t => t.Name).ToArray();
@@ -109,11 +110,8 @@ public static class ParquetExport
         foreach (var table in Tables)
         {
             string path = Path.Combine(directory, table.Name + ".parquet");
-            string partial = path + ".partial"; // a failed export leaves no truncated file under the real name
-            long rows;
-            using (var file = File.Create(partial))
-                rows = WriteTable(conn, table, file, traceId).GetAwaiter().GetResult();
-            File.Move(partial, path, overwrite: true);
+            long rows = 0; // a failed export leaves no truncated file, under the real name or another
+            WholeFile.Write(path, file => rows = WriteTable(conn, table, file, traceId).GetAwaiter().GetResult());
             written.Add((table.Name, rows, path));
         }
         return written;

@@ -67,7 +67,7 @@ public static class MemoryReports
         ORDER BY bytes_allocated DESC, file, function LIMIT $top
         """,
         [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
-         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "allocs", "bytes_freed"] };
+         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "bytes_freed", "allocs"] };
 
     public static ReportTable Reallocs(SqliteConnection conn, long traceId, int? top) => Run(conn, "Realloc chains",
         """

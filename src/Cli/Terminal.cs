@@ -71,6 +71,13 @@ internal static class Terminal
     /// <summary>A failure line on stderr ("pmanalyze: ..."), red on a colour terminal; text from a log or a file name made visible.</summary>
     public static void Fail(string message) => Console.Error.WriteLine(Paint("pmanalyze: " + TerminalText.Visible(message), Red, Console.IsErrorRedirected));
 
+    /// <summary>A paragraph for people on stdout (a verdict above a table): wrapped to the width, controls visible, a blank line after.</summary>
+    public static void Paragraph(string text)
+    {
+        foreach (var line in TerminalText.Wrap(text, Width())) Console.Out.WriteLine(line);
+        Console.Out.WriteLine();
+    }
+
     /// <summary>A notice on stderr (nothing to show, and why), as it is: it goes with the command's normal output.</summary>
     public static void Notice(string message) => Console.Error.WriteLine(TerminalText.Visible(message));
 

@@ -86,7 +86,7 @@ internal static class BlockCommands
     /// <summary>A line for people: on stdout before a table, on stderr with other formats (stdout stays machine-readable).</summary>
     static void Headline(string format, string text)
     {
-        if (format == "table") Console.WriteLine(text + Environment.NewLine);
+        if (format == "table") Terminal.Paragraph(text);
         else Terminal.Notice(text);
     }
 }

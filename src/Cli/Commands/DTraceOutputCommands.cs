@@ -44,11 +44,7 @@ internal static class DTraceOutputCommands
             (conn, trace, pr) =>
             {
                 var verdict = DropReports.Verdict(DropReports.Assess(conn, trace));
-                if (pr.GetValue<string>("--format") == "table")
-                {
-                    foreach (var line in TerminalText.Wrap(verdict, Terminal.Width())) Console.WriteLine(line);
-                    Console.WriteLine();
-                }
+                if (pr.GetValue<string>("--format") == "table") Terminal.Paragraph(verdict);
                 else Console.Error.WriteLine(verdict);
                 return DropReports.Reconcile(conn, trace);
             },

@@ -49,7 +49,7 @@ public sealed class HugeNumberTests : IDisposable
         // the table's human figure says "this much or more"; CSV and JSON keep the number
         var table = new StringWriter();
         new PyMemTrace.Reports.Rendering.TextTableRenderer().Render(MemoryReports.Summary(conn, id), table);
-        Assert.Contains(">= 8.00 EiB", table.ToString());
+        Assert.Contains("≥ 8.00 EiB", table.ToString());
         Assert.Contains("bytes_allocated, bytes_outstanding, peak_bytes", table.ToString());
     }
 

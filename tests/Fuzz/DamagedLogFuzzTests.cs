@@ -18,13 +18,15 @@ public sealed class DamagedLogFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Damaged_logs_import_or_fail_in_one_line_and_every_report_reads_them() =>
         DamagedLog.Generator(FuzzSettings.MaxDamages, FuzzSettings.MaxLongLine)
-            .Sample(ImportAndReadEverything, output.WriteLine, seed: FuzzSettings.Seed, iter: FuzzSettings.Cases, print: c => c.ToString());
+            .Sample(ImportAndReadEverything, output.WriteLine, seed: FuzzSettings.Seed, iter: FuzzSettings.Seconds > 0 ? -1 : FuzzSettings.Cases,
+                time: FuzzSettings.Seconds, print: c => c.ToString());
 
     [Fact]
     public void Damaged_logs_through_the_real_executable_exit_0_1_or_2_with_at_most_one_line_on_stderr() =>
         DamagedLog.Generator(FuzzSettings.MaxDamages, FuzzSettings.MaxLongLine)
             .Sample(RunTheExecutable, output.WriteLine, seed: FuzzSettings.Seed,
-                iter: Math.Max(4, FuzzSettings.Cases / FuzzSettings.CasesPerProcess), print: c => c.ToString());
+                iter: Math.Max(4, FuzzSettings.Cases / FuzzSettings.CasesPerProcess),
+                time: FuzzSettings.Seconds > 0 ? FuzzSettings.Seconds / FuzzSettings.CasesPerProcess : -1, print: c => c.ToString());
 
     static void ImportAndReadEverything(DamagedLog log)
     {

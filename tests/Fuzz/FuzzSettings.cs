@@ -2,7 +2,7 @@ namespace PyMemTrace.Tests.Fuzz;
 
 /// <summary>
 /// How much the fuzzer runs. The default test run samples a few hundred damaged logs; set PMANALYZE_FUZZ_CASES for many
-/// thousands (docs/testing.md). A failure prints the CsCheck seed of the failing case: PMANALYZE_FUZZ_SEED=that replays it
+/// thousands, or PMANALYZE_FUZZ_SECONDS for as many as fit in a time (docs/testing.md). A failure prints the CsCheck seed of the failing case: PMANALYZE_FUZZ_SEED=that replays it
 /// first (CsCheck's own CsCheck_Seed works too).
 /// </summary>
 public static class FuzzSettings
@@ -11,10 +11,16 @@ public static class FuzzSettings
 
     public static int Cases { get; } = int.TryParse(Environment.GetEnvironmentVariable("PMANALYZE_FUZZ_CASES"), out var n) && n > 0 ? n : DefaultCases;
 
+    /// <summary>PMANALYZE_FUZZ_SECONDS: run as many cases as fit in this time instead (CsCheck's time limit); -1 when unset.</summary>
+    public static int Seconds { get; } = int.TryParse(Environment.GetEnvironmentVariable("PMANALYZE_FUZZ_SECONDS"), out var t) && t > 0 ? t : -1;
+
+    /// <summary>A large run: more cases than the default, or a time budget.</summary>
+    public static bool Large => Cases > DefaultCases || Seconds > 0;
+
     public static string? Seed { get; } = Environment.GetEnvironmentVariable("PMANALYZE_FUZZ_SEED") is { Length: > 0 } s ? s : null;
 
     /// <summary>Long lines up to 1 MB in the default run, up to 6 MB in a large one.</summary>
-    public static int MaxLongLine => Cases > DefaultCases ? 6 << 20 : 1 << 20;
+    public static int MaxLongLine => Large ? 6 << 20 : 1 << 20;
 
     public const int MaxDamages = 6;
 

@@ -11,6 +11,7 @@ internal sealed class GatedLaunch : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("pmanalyze-record-").FullName;
     readonly string _fifo;
+    bool _opened;
     public Process Process { get; }
 
     public GatedLaunch(IReadOnlyList<string> command, IDictionary<string, string> environment)
@@ -30,6 +31,7 @@ internal sealed class GatedLaunch : IDisposable
     /// <summary>Lets the program run: the shell's read returns and it execs the program.</summary>
     public void Open()
     {
+        _opened = true;
         var write = Task.Run(() =>
         {
             using var gate = new FileStream(_fifo, FileMode.Open, FileAccess.Write);
@@ -39,8 +41,10 @@ internal sealed class GatedLaunch : IDisposable
             throw new CaptureException("the program did not start: its start gate was not read within 30 s");
     }
 
+    /// <summary>A program never let through the gate (recording failed first) is ended: it would wait for ever.</summary>
     public void Dispose()
     {
+        if (!_opened && !Process.HasExited) Process.Kill();
         Process.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }

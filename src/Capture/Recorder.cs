@@ -60,7 +60,7 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
         }
         int? exitCode = null;
         bool interrupted = false;
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted = true; };
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, true); };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -68,17 +68,17 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
             {
                 status.WriteLine($"pmanalyze record: probes attached, starting {request.Command![0]} (pid {targetPid})");
                 launch.Open();
-                while (!launch.Process.WaitForExit(200) && !interrupted) { }
+                while (!launch.Process.WaitForExit(200) && !Volatile.Read(ref interrupted) && !bpftrace.HasExited) { }
                 if (launch.Process.HasExited) exitCode = launch.Process.ExitCode;
             }
             else
             {
                 status.WriteLine($"pmanalyze record: attached to pid {targetPid}; Ctrl-C to stop");
-                while (Native.Alive(targetPid) && !interrupted && !bpftrace.HasExited) Thread.Sleep(200);
+                while (Native.Alive(targetPid) && !Volatile.Read(ref interrupted) && !bpftrace.HasExited) Thread.Sleep(200);
             }
             // bpftrace drops what its buffers still hold when it is stopped: let it print until it has been quiet. A
             // program still running (Ctrl-C) never goes quiet: then only briefly.
-            long giveUp = Environment.TickCount64 + (interrupted ? 2_000 : 60_000);
+            long giveUp = Environment.TickCount64 + (Volatile.Read(ref interrupted) ? 2_000 : 60_000);
             while (!bpftrace.HasExited && Environment.TickCount64 - Volatile.Read(ref lastLine) < QuietMilliseconds
                    && Environment.TickCount64 < giveUp)
                 Thread.Sleep(50);

@@ -23,7 +23,7 @@ internal static class HtmlReportCommand
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var data = TraceReportData.Load(conn, TraceCatalog.Resolve(conn, pr.GetValue(trace)).Id);
             string html = HtmlReportWriter.Render(data, ReportFigures.For(data));
-            File.WriteAllText(path, html, new UTF8Encoding(false));
+            WholeFile.Write(path, file => file.Write(new UTF8Encoding(false).GetBytes(html)));
             Console.WriteLine($"wrote {path} ({Encoding.UTF8.GetByteCount(html):N0} bytes, trace {data.Trace.Id})");
             return 0;
         }, pr.GetValue(db)!));

@@ -136,7 +136,7 @@ internal sealed partial class AggregationReader(ITraceSink sink)
         bool title = end > 0 && AggregationGrammar.IsTitle(_held[end - 1].Text);
         int start = end;
         if (stack) start = KeyBlockStart(end);
-        else if (end > 0 && (blanks <= 1 || title)) start = end - 1;
+        else if (end > 0 && !IsCtrlC(_held[end - 1]) && (blanks <= 1 || title)) start = end - 1;
 
         FlushFirst(start, followedByAggregation: true);
         var keyLines = _held.Take(end - start).ToList();
@@ -152,9 +152,12 @@ internal sealed partial class AggregationReader(ITraceSink sink)
     int KeyBlockStart(int end)
     {
         int start = end;
-        while (start > 0 && !_held[start - 1].Blank && !(_held[start - 1].Kind == Kind.Text && AggregationGrammar.IsTitle(_held[start - 1].Text))) start--;
+        while (start > 0 && !_held[start - 1].Blank && !IsTitleLine(_held[start - 1]) && !IsCtrlC(_held[start - 1])) start--;
         return start;
     }
+
+    /// <summary>The <c>^C</c> the terminal echoes when tracing is stopped: it ends what is above it, and is no key or title.</summary>
+    static bool IsCtrlC(Held h) => h.Text.AsSpan().Trim().SequenceEqual("^C");
 
     /// <summary>
     /// Key columns of the key lines, the key as printed, the printed total. A stack is one column (its frames joined by
@@ -202,7 +205,7 @@ internal sealed partial class AggregationReader(ITraceSink sink)
         int valueAt = _held.Count - 1;
         var value = _held[valueAt];
         int blockStart = valueAt;
-        while (blockStart > 0 && !_held[blockStart - 1].Blank && !IsTitleLine(_held[blockStart - 1])) blockStart--;
+        while (blockStart > 0 && !_held[blockStart - 1].Blank && !IsTitleLine(_held[blockStart - 1]) && !IsCtrlC(_held[blockStart - 1])) blockStart--;
         bool dtraceStack = Enumerable.Range(blockStart, valueAt - blockStart).Any(i => _held[i].Kind == Kind.Frame);
         int indented = valueAt; // bcc: the indented lines right above the value, none of them a printa row
         while (indented > blockStart && _held[indented - 1].Indented && !IsRow(_held[indented - 1].Text)) indented--;

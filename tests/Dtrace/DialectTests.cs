@@ -203,6 +203,18 @@ public sealed class DialectTests
     }
 
     [Fact]
+    public void Ctrl_c_right_above_a_key_is_no_part_of_it()
+    {
+        using var db = new Imported("dtrace/ctrl-c-above-keys.log"); // written for this test, on putnexts.d's layout
+        var tables = db.Tables();
+        Assert.Equal(2, tables.Count);
+        Assert.Equal(["bufmod", "bufmod`sbrput+0xb9\nunix`putnext+0x1b7"], Key(tables[0]));
+        Assert.Equal((6L, 1L), (tables[0].Line, tables[0].Total!.Value));
+        Assert.Equal(("[]", "quantize", "2:0 4:3 8:0"), (tables[1].Key, tables[1].Kind, db.Rows(tables[1])));
+        Assert.Equal(("text", "text"), (db.NoteKind(2), db.NoteKind(7)));
+    }
+
+    [Fact]
     public void Bpftrace_hist_tables_power_of_two_buckets()
     {
         using var db = new Imported("corpus-bpftrace/bpftrace-runqlat.txt");

@@ -36,6 +36,7 @@ public static class ChartRenderer
         switch (kind)
         {
             case ChartKind.Timeline: TimelineChart.Draw(plot, table); break;
+            case ChartKind.SiteTimeline: SiteTimelineChart.Draw(plot, table); break;
             case ChartKind.Sizes: SizesChart.Draw(plot, table); break;
             case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}"); break;
             case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}"); break;

@@ -26,6 +26,9 @@ public sealed record TraceReportData(
 
     public ReportPart Part(string id) => Parts.First(p => p.Id == id);
 
+    /// <summary>Issue 13's block reports: leaks by stack, the peak's holders, per-site timeline, growth, stack weights.</summary>
+    public BlockReportData? Blocks { get; init; }
+
     public static TraceReportData Load(SqliteConnection conn, long traceId)
     {
         var trace = TraceCatalog.Resolve(conn, traceId);
@@ -49,7 +52,8 @@ public sealed record TraceReportData(
         bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
                          && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
-            TimelineReport.Total(conn, traceId, TimelinePoints), parts, hasStacks ? StackTree(conn, traceId) : null);
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, hasStacks ? StackTree(conn, traceId) : null)
+            { Blocks = BlockReportData.Load(conn, traceId) };
     }
 
     static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",

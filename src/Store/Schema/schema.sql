@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 6 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 7 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 --
 -- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
 -- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS events (
     live_blocks INTEGER NOT NULL,       -- live blocks of all pids after this event
     chain_id    INTEGER,                -- realloc chain of a realloc, or the chain a free ended
     leaked      INTEGER NOT NULL,       -- 1: the block this event (re)allocated is still live at the end
-    stack_id    INTEGER                 -- Python call stack at this event (call-stack mode), see stacks
+    stack_id    INTEGER,                -- Python call stack at this event (call-stack mode), see stacks
+    time_ns     INTEGER                 -- the line's time stamp (@NANOSECONDS, bpftrace's nsecs); NULL when it has none
 );
 -- No index on (trace_id, seq): a trace's events are the id range traces.first_event_id..last_event_id, ordered like seq,
 -- so the rowid answers both (and the import does not maintain an index over every event).
@@ -263,11 +264,11 @@ WITH agg AS (
     FROM agg_tables
     WHERE kind <> 'scalar' AND total IS NOT NULL AND json_array_length(key) = 2
     GROUP BY trace_id, file, function),
-ev AS (
-    SELECT e.trace_id, s.file, s.function, saturating_sum(e.size) AS bytes
-    FROM events e JOIN sites s ON s.id = e.site_id
-    WHERE e.kind = 'malloc' AND e.trace_id IN (SELECT trace_id FROM agg)
-    GROUP BY e.trace_id, s.file, s.function)
+ev AS ( -- the malloc events' bytes per (file, function), from the totals kept at import (site_totals): no scan of events
+    SELECT st.trace_id, s.file, s.function, saturating_sum(st.malloc_bytes) AS bytes
+    FROM site_totals st JOIN sites s ON s.id = st.site_id
+    WHERE st.mallocs > 0 AND st.trace_id IN (SELECT trace_id FROM agg)
+    GROUP BY st.trace_id, s.file, s.function)
 SELECT a.trace_id, a.file, a.function, coalesce(e.bytes, 0) AS event_bytes, a.bytes AS aggregation_bytes,
        max(-9223372036854775807, min(9223372036854775807, a.bytes - coalesce(e.bytes, 0))) AS missing_bytes -- a difference past 2^63 (REAL in SQLite) saturates
 FROM agg a LEFT JOIN ev e ON e.trace_id = a.trace_id AND e.file = a.file AND e.function = a.function
@@ -307,6 +308,8 @@ CREATE TABLE IF NOT EXISTS site_totals (
     frees             INTEGER NOT NULL,
     bytes_freed       INTEGER NOT NULL,
     bytes_outstanding INTEGER NOT NULL,
+    mallocs           INTEGER NOT NULL,   -- malloc calls alone (not calloc or realloc): what malloc_reconcile compares
+    malloc_bytes      INTEGER NOT NULL,   -- their requested bytes
     PRIMARY KEY (trace_id, site_id)
 ) WITHOUT ROWID;
 

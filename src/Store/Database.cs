@@ -97,9 +97,10 @@ public static class Database
             read.CommandText = "SELECT count(*) FROM sqlite_master";
             read.ExecuteScalar();
         }
-        catch (Exception e) when (e is SqliteException or StoreException)
+        catch (Exception e) when ((e as SqliteException ?? e.InnerException as SqliteException) is { } sqlite)
         {
-            if ((e as SqliteException ?? e.InnerException as SqliteException)?.SqliteErrorCode is 5 or 6) throw Explain((SqliteException)(e as SqliteException ?? e.InnerException!), path);
+            // read-only (8), cannot open (14), the journal not deletable (10, an I/O error): no right to write here
+            if (sqlite.SqliteErrorCode is not (8 or 10 or 14)) throw e as StoreException ?? Explain(sqlite, path);
             throw new StoreException(
                 $"'{path}' holds the journal of an interrupted import ('{journal}'), which must be rolled back before the database can be read, " +
                 $"and this user cannot write '{path}' or its folder: run 'pmanalyze summary --db {path}' as a user who can (the traces before that import are kept)", e);
@@ -117,9 +118,9 @@ public static class Database
             using var j = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             return j.ReadByte() > 0;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return false; // none, or unreadable: SQLite's open says what is wrong
+            return false; // none, unreadable or no usable name: SQLite's open says what is wrong
         }
     }
 

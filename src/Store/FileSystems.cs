@@ -62,7 +62,7 @@ public static class FileSystems
         {
             return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) // ArgumentException: no name, a NUL
         {
             return path;
         }

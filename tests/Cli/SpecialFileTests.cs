@@ -12,6 +12,14 @@ public class SpecialFileTests
     static readonly string Libc = Fixtures.Seed("01-11672-cmalloc.log");
     static readonly TimeSpan NoHang = TimeSpan.FromSeconds(30);
 
+    /// <summary>Writes into a FIFO on a thread of its own (opening it waits for the reader).</summary>
+    static Thread WriteInto(string fifo, byte[] bytes)
+    {
+        var t = new Thread(() => File.WriteAllBytes(fifo, bytes)) { IsBackground = true };
+        t.Start();
+        return t;
+    }
+
     [Fact]
     public void A_fifo_as_database_is_refused_at_once()
     {
@@ -49,9 +57,9 @@ public class SpecialFileTests
         using var dir = new TempDir();
         var fifo = dir.File("trace.fifo");
         Posix.MakeFifo(fifo);
-        var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(Libc))); // opening blocks until pmanalyze reads
+        var writer = WriteInto(fifo, File.ReadAllBytes(Libc)); // opening blocks until pmanalyze reads
         var run = Pmanalyze.ExecWithin(NoHang, "import", fifo, "--db", dir.Db, "-q");
-        writer.Wait(NoHang);
+        writer.Join(NoHang);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("47 lines, 9 events", run.Stdout);
         Assert.Equal(1477, Pmanalyze.Ok("summary", "--db", dir.Db, "--format", "json").Json["bytes_outstanding"]!.GetValue<long>());
@@ -67,9 +75,9 @@ public class SpecialFileTests
             z.Write(File.ReadAllBytes(Libc));
         var fifo = dir.File("trace.fifo");
         Posix.MakeFifo(fifo);
-        var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(gz)));
+        var writer = WriteInto(fifo, File.ReadAllBytes(gz));
         var run = Pmanalyze.ExecWithin(NoHang, "import", fifo, "--db", dir.Db, "-q");
-        writer.Wait(NoHang);
+        writer.Join(NoHang);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("47 lines, 9 events", run.Stdout);
     }

@@ -1,3 +1,4 @@
+using PyMemTrace.Store;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using static PyMemTrace.Reports.Queries.ReportSql;
@@ -66,7 +67,7 @@ public static class BlockReports
     /// <summary>Columns: file, line, function, bytes, blocks; largest first.</summary>
     public static ReportTable BySite(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
         var sites = Sites(conn, groups.Select(g => g.Site));
         var rows = groups
             .Select(g => new object?[] { sites[g.Site].File, sites[g.Site].Line, sites[g.Site].Function, g.Bytes, g.Blocks })
@@ -81,7 +82,7 @@ public static class BlockReports
     /// </summary>
     public static ReportTable ByStack(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
         var sites = Sites(conn, groups.Select(g => g.SiteId));
         var stacks = new StackFrames(conn);
         var rows = groups
@@ -91,7 +92,7 @@ public static class BlockReports
                 return (Path: stacks.PathOf(g.StackId) + ";" + StackFrames.Leaf(s.File, s.Line, s.Function), g.Bytes, g.Blocks);
             })
             .GroupBy(r => r.Path)   // two stack ids never share a path, but stay safe
-            .Select(g => new object?[] { g.Key, new FrameList(g.Key), g.Sum(r => r.Blocks), g.Sum(r => r.Bytes) })
+            .Select(g => new object?[] { g.Key, new FrameList(g.Key), g.Sum(r => r.Blocks), Saturating.Sum(g.Select(r => r.Bytes)) })
             .OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable(title, StackColumns, Top(rows, top));
     }

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -33,8 +34,11 @@ public static class BlockReports
     {
         if (f.From == 1 && f.To == f.Events)
             return conn.QueryFirstOrDefault<PeakMoment>(
-                "SELECT peak_event AS Event, peak_line AS Line, peak_bytes AS Bytes, peak_blocks AS Blocks FROM trace_totals WHERE trace_id = @t AND peak_event IS NOT NULL",
-                new { t = f.TraceId });
+                """
+                SELECT peak_event AS Event, peak_line AS Line, peak_bytes AS Bytes,
+                       (SELECT live_blocks FROM events WHERE id = @first + peak_event - 1) AS Blocks   -- peak_blocks may come at another moment
+                FROM trace_totals WHERE trace_id = @t AND peak_event IS NOT NULL
+                """, new { t = f.TraceId, first = f.FirstEventId });
         return conn.QueryFirstOrDefault<PeakMoment>(
             "SELECT seq AS Event, line AS Line, live_bytes AS Bytes, live_blocks AS Blocks FROM events WHERE id BETWEEN @a AND @b AND live_bytes > 0 ORDER BY live_bytes DESC, id LIMIT 1",
             new { a = f.IdOf(f.From), b = f.IdOf(f.To) });
@@ -66,7 +70,7 @@ public static class BlockReports
     /// <summary>Columns: file, line, function, bytes, blocks; largest first.</summary>
     public static ReportTable BySite(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
         var sites = Sites(conn, groups.Select(g => g.Site));
         var rows = groups
             .Select(g => new object?[] { sites[g.Site].File, sites[g.Site].Line, sites[g.Site].Function, g.Bytes, g.Blocks })
@@ -81,7 +85,7 @@ public static class BlockReports
     /// </summary>
     public static ReportTable ByStack(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
         var sites = Sites(conn, groups.Select(g => g.SiteId));
         var stacks = new StackFrames(conn);
         var rows = groups
@@ -91,7 +95,7 @@ public static class BlockReports
                 return (Path: stacks.PathOf(g.StackId) + ";" + StackFrames.Leaf(s.File, s.Line, s.Function), g.Bytes, g.Blocks);
             })
             .GroupBy(r => r.Path)   // two stack ids never share a path, but stay safe
-            .Select(g => new object?[] { g.Key, new FrameList(g.Key), g.Sum(r => r.Blocks), g.Sum(r => r.Bytes) })
+            .Select(g => new object?[] { g.Key, new FrameList(g.Key), g.Sum(r => r.Blocks), Saturating.Sum(g.Select(r => r.Bytes)) })
             .OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable(title, StackColumns, Top(rows, top));
     }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Queries;
 
@@ -41,7 +42,7 @@ public static class FilteredReports
     public static string PeakHeadline(PeakMoment? peak, ReportTable table, long pids)
     {
         if (peak is null) return "no peak: live bytes never rose above 0";
-        long rows = table.Rows.Sum(r => (long)r[table.IndexOf("bytes")]!);
+        long rows = Saturating.Sum(table.Rows.Select(r => (long)r[table.IndexOf("bytes")]!));
         string share = rows == peak.Bytes ? "the rows hold all of it" : $"the rows hold {rows:N0} B of it (the rest: other pids, excluded sites, earlier than --from, or past --top)";
         return $"peak: {Rendering.ByteUnits.Format(peak.Bytes)} ({peak.Bytes:N0} B) in {peak.Blocks:N0} blocks after event {peak.Event:N0} (log line {peak.Line:N0}; the log has no timestamps); {share}; {pids} pid{(pids == 1 ? "" : "s")} in the trace";
     }
@@ -66,13 +67,13 @@ public static class FilteredReports
             if (r[4] != 0) t[3]++;
             else if (r[3] != 0) t[1]++;
             else t[0]++;
-            t[2] += r[5];
-            t[4] += r[6];
+            t[2] = Saturating.Add(t[2], r[5]);
+            t[4] = Saturating.Add(t[4], r[6]);
         });
-        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] += b.Size;
+        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] = Saturating.Add(Of(b.SiteId)[5], b.Size);
         var sites = BlockReports.Sites(conn, perSite.Keys);
         var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
-            .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)g.Sum(kv => kv.Value[i]))).ToArray())
+            .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)Saturating.Sum(g.Select(kv => kv.Value[i])))).ToArray())
             .OrderByDescending(r => (long)r[4]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal).ThenBy(r => (string)r[1]!, StringComparer.Ordinal);
         var plain = MemoryReports.Functions(conn, traceId, 1);   // for its columns
         return new ReportTable("Functions", plain.Columns, (top is > 0 ? rows.Take(top.Value) : rows).ToList());

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -91,7 +92,7 @@ public static class SiteSeries
         public void Added(in Block b)
         {
             if (Of(b) is not { } s) return;
-            s.Live += b.Size;
+            s.Live = Saturating.Add(s.Live, b.Size);   // a saturated site stays saturated: its bytes are not known exactly
             s.Blocks++;
             if (s.Live > s.Max) s.Max = s.Live;
         }
@@ -99,7 +100,7 @@ public static class SiteSeries
         public void Removed(in Block b)
         {
             if (Of(b) is not { } s) return;
-            s.Live -= b.Size;
+            s.Live = Math.Max(0, s.Live - b.Size);   // after a saturated sum, never below nothing
             s.Blocks--;
         }
 

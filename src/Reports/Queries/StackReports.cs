@@ -33,7 +33,7 @@ public static class StackReports
     /// <summary>Native frames 'module`function+0x1c' as their function: one function's call sites merge.</summary>
     static IEnumerable<object?[]> WithoutOffsets(IEnumerable<object?[]> rows) => rows
         .Select(r => Row(((string)r[0]!).Split(';').Select(f => NativeOffset.Replace(f, "")).ToList(), (long)r[2]!, (long)r[3]!))
-        .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
+        .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), Saturating.Sum(g.Select(r => (long)r[3]!)) });
 
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>
         Run(conn, "", "SELECT 1 FROM events WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
@@ -52,7 +52,7 @@ public static class StackReports
             {
                 if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
                 var t = totals.GetValueOrDefault(r[2]);
-                totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
+                totals[r[2]] = (t.Events + 1, Saturating.Add(t.Bytes, r[3]));
             });
         IEnumerable<KeyValuePair<long, (long Events, long Bytes)>> wanted = totals;
         if (top is > 0 && totals.Count > top)

@@ -48,7 +48,7 @@ public static class SiteSeries
     {
         long span = f.To - f.From + 1;
         int slices = (int)Math.Min(Slices, span);
-        var ends = Enumerable.Range(0, slices + 1).Select(j => f.From - 1 + (j * span + slices - 1) / slices).ToList();
+        var ends = Enumerable.Range(0, slices + 1).Select(j => slices == 0 ? 0 : f.From - 1 + (j * span + slices - 1) / slices).ToList();   // no events: no slices
         var watch = new Watcher(f, ends);
         BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
         var suspects = watch.Sites.Where(kv => kv.Value.Live > 0).Select(kv => kv.Key).ToList();

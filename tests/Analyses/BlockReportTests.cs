@@ -56,6 +56,7 @@ public sealed class BlockReportTests : IDisposable
         Assert.Equal(model.Truth["peak_bytes"]!.GetValue<long>(), peak.Bytes);
         Assert.Equal(Grouped(live, SiteKey), Sites(bySite));
         Assert.Equal(peak.Bytes, Sum(bySite));
+        Assert.Equal(live.Count, peak.Blocks);
         var byStack = FilteredReports.Peak(conn, trace, true, EventFilter.None, null).Table;
         Assert.Equal(Grouped(live, PathOf), Stacks(byStack));
         Assert.Equal(Stacks(byStack), Stacks(FilteredReports.Stacks(conn, trace, StackWeight.Peak, EventFilter.None, null, false)));

@@ -36,6 +36,11 @@ public static class EveryReport
             ("aggregations --format csv", AggregationReports.Buckets(conn, traceId, null)),
             ("reconcile", DropReports.Reconcile(conn, traceId)),
             ("stacks", StackReports.Stacks(conn, traceId, null)),
+            ("leaks --by stack", FilteredReports.Leaks(conn, traceId, FilteredReports.LeakGrouping.Stack, EventFilter.None, null)),
+            ("leaks --by growth", FilteredReports.Leaks(conn, traceId, FilteredReports.LeakGrouping.Growth, EventFilter.None, null)),
+            ("peak", FilteredReports.Peak(conn, traceId, false, EventFilter.None, null).Table),
+            ("peak --by stack", FilteredReports.Peak(conn, traceId, true, EventFilter.None, null).Table),
+            ("timeline --by site", SiteSeries.Timeline(conn, EventFilter.None.Resolve(conn, traceId), 10, 100)),
             ("check", CheckReport.Evaluate(conn, traceId, traceId, new CheckLimits(0, 0, 0, 0, FailOnDrops: true))),
             ("traces", TraceCatalog.List(conn)),
         };

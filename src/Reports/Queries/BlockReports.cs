@@ -1,6 +1,7 @@
 using PyMemTrace.Store;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -34,8 +35,11 @@ public static class BlockReports
     {
         if (f.From == 1 && f.To == f.Events)
             return conn.QueryFirstOrDefault<PeakMoment>(
-                "SELECT peak_event AS Event, peak_line AS Line, peak_bytes AS Bytes, peak_blocks AS Blocks FROM trace_totals WHERE trace_id = @t AND peak_event IS NOT NULL",
-                new { t = f.TraceId });
+                """
+                SELECT peak_event AS Event, peak_line AS Line, peak_bytes AS Bytes,
+                       (SELECT live_blocks FROM events WHERE id = @first + peak_event - 1) AS Blocks   -- peak_blocks may come at another moment
+                FROM trace_totals WHERE trace_id = @t AND peak_event IS NOT NULL
+                """, new { t = f.TraceId, first = f.FirstEventId });
         return conn.QueryFirstOrDefault<PeakMoment>(
             "SELECT seq AS Event, line AS Line, live_bytes AS Bytes, live_blocks AS Blocks FROM events WHERE id BETWEEN @a AND @b AND live_bytes > 0 ORDER BY live_bytes DESC, id LIMIT 1",
             new { a = f.IdOf(f.From), b = f.IdOf(f.To) });

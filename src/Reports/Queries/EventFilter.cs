@@ -30,7 +30,7 @@ public sealed record EventFilter(int? Pid = null, IReadOnlyList<string>? Exclude
             "SELECT first_event_id, last_event_id, events FROM traces WHERE id = @traceId", new { traceId });
         long from = From ?? 1, to = To ?? t.Events;
         if (From is < 1 || To is < 1) throw new StoreException("--from and --to are event numbers, 1 or more");
-        if (from > to) throw new StoreException($"--from {from} is after --to {to}");
+        if (from > to && (From is not null || To is not null)) throw new StoreException($"--from {from} is after --to {to}");   // a trace of no events has an empty window
         if (t.Events > 0 && to > t.Events) throw new StoreException($"--to {to} is past the trace's last event ({t.Events})");
         if (Pid is { } pid && conn.ExecuteScalar<long>(
                 "SELECT EXISTS (SELECT 1 FROM events WHERE id BETWEEN @First AND @Last AND pid = @pid)", new { t.First, t.Last, pid }) == 0)

@@ -1,5 +1,6 @@
 using PyMemTrace.Store;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Queries;
 
@@ -67,10 +68,10 @@ public static class FilteredReports
             if (r[4] != 0) t[3]++;
             else if (r[3] != 0) t[1]++;
             else t[0]++;
-            t[2] += r[5];
-            t[4] += r[6];
+            t[2] = Saturating.Add(t[2], r[5]);
+            t[4] = Saturating.Add(t[4], r[6]);
         });
-        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] += b.Size;
+        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] = Saturating.Add(Of(b.SiteId)[5], b.Size);
         var sites = BlockReports.Sites(conn, perSite.Keys);
         var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
             .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)Saturating.Sum(g.Select(kv => kv.Value[i])))).ToArray())

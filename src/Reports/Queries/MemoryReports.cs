@@ -16,18 +16,17 @@ public static class MemoryReports
     /// <summary>The totals; pids says how many processes they add up (issue 13: several pids are summed).</summary>
     public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, WithSaturated(Run(conn, "Summary",
         """
-        SELECT lines, events,
-               (SELECT count(DISTINCT pid) FROM events
-                WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = $trace) AND (SELECT last_event_id FROM traces WHERE id = $trace)) AS pids,
-               allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
+        SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
                bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
-               peak_event, peak_line, temporary_allocs, input_problem IS NULL AS input_complete, input_problem
+               peak_event, peak_line, temporary_allocs, input_problem IS NULL AS input_complete, input_problem,
+               (SELECT count(DISTINCT pid) FROM events
+                WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = $trace) AND (SELECT last_event_id FROM traces WHERE id = $trace)) AS pids
         FROM trace_summary_stored WHERE trace_id = $trace
         """,
-        [Int("lines"), Int("events"), Int("pids"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
+        [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
          Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
          Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines"),
-         Int("peak_event"), Int("peak_line"), Int("temporary_allocs"), Bool("input_complete"), Text("input_problem")],
+         Int("peak_event"), Int("peak_line"), Int("temporary_allocs"), Bool("input_complete"), Text("input_problem"), Int("pids")],
         Args(traceId), asObject: true)));
 
     /// <summary>The byte totals that sum many sizes; each is exact, or saturated at 2^63 − 1 when the sum does not fit.</summary>

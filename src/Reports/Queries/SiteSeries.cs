@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -47,7 +48,7 @@ public static class SiteSeries
     {
         long span = f.To - f.From + 1;
         int slices = (int)Math.Min(Slices, span);
-        var ends = Enumerable.Range(0, slices + 1).Select(j => f.From - 1 + (j * span + slices - 1) / slices).ToList();
+        var ends = Enumerable.Range(0, slices + 1).Select(j => slices == 0 ? 0 : f.From - 1 + (j * span + slices - 1) / slices).ToList();   // no events: no slices
         var watch = new Watcher(f, ends);
         BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
         var suspects = watch.Sites.Where(kv => kv.Value.Live > 0).Select(kv => kv.Key).ToList();
@@ -91,7 +92,7 @@ public static class SiteSeries
         public void Added(in Block b)
         {
             if (Of(b) is not { } s) return;
-            s.Live += b.Size;
+            s.Live = Saturating.Add(s.Live, b.Size);   // a saturated site stays saturated: its bytes are not known exactly
             s.Blocks++;
             if (s.Live > s.Max) s.Max = s.Live;
         }
@@ -99,7 +100,7 @@ public static class SiteSeries
         public void Removed(in Block b)
         {
             if (Of(b) is not { } s) return;
-            s.Live -= b.Size;
+            s.Live = Math.Max(0, s.Live - b.Size);   // after a saturated sum, never below nothing
             s.Blocks--;
         }
 

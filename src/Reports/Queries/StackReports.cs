@@ -52,7 +52,7 @@ public static class StackReports
             {
                 if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
                 var t = totals.GetValueOrDefault(r[2]);
-                totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
+                totals[r[2]] = (t.Events + 1, Saturating.Add(t.Bytes, r[3]));
             });
         IEnumerable<KeyValuePair<long, (long Events, long Bytes)>> wanted = totals;
         if (top is > 0 && totals.Count > top)

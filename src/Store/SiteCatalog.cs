@@ -2,10 +2,12 @@ using Microsoft.Data.Sqlite;
 
 namespace PyMemTrace.Store;
 
-/// <summary>Interns (file, line, function) sites: each distinct site gets one row in `sites`, shared by all traces.</summary>
+/// <summary>
+/// Gives each (file, line, function) site its row in `sites`, shared by all traces. It is asked once per distinct site
+/// of a trace (the import's SiteInterner numbers them first), so it keeps nothing: memory does not grow with the sites.
+/// </summary>
 internal sealed class SiteCatalog : IDisposable
 {
-    readonly Dictionary<(string File, int Line, string Function), long> _ids = new();
     readonly PreparedGroup _statements;
     readonly PreparedStatement _find, _insert;
 
@@ -24,15 +26,9 @@ internal sealed class SiteCatalog : IDisposable
         }
     }
 
-    public long IdOf(string file, int line, string function)
-    {
-        var key = (file, line, function);
-        if (_ids.TryGetValue(key, out var id)) return id;
-        id = _find.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()
-             ?? _insert.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()!.Value;
-        _ids[key] = id;
-        return id;
-    }
+    public long IdOf(string file, int line, string function) =>
+        _find.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()
+        ?? _insert.Bind(1, file).Bind(2, line).Bind(3, function).Scalar()!.Value;
 
     public void Dispose() => _statements.Dispose();
 }

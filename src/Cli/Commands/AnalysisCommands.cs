@@ -42,9 +42,9 @@ internal static class AnalysisCommands
             }, points, pid, perPid);
     }
 
-    public static Option<long> Base(bool required) => new("--base")
+    public static Option<string> Base(bool required) => new("--base")
     {
-        Description = "Trace id of the base run to compare with (see 'pmanalyze traces')",
+        Description = "The base run to compare with: its trace id or name (see 'pmanalyze traces')",
         Required = required,
     };
 
@@ -56,7 +56,7 @@ internal static class AnalysisCommands
         return ReportCommands.Report("diff", "Compare two runs per site: leaked and allocated bytes in the base and this trace, sorted by growth",
             (c, t, top, pr) =>
             {
-                var b = TraceCatalog.Resolve(c, pr.GetValue(@base)).Id;
+                var b = TraceCatalog.ResolveIdOrName(c, pr.GetValue(@base)).Id;
                 return DiffReport.Compare(c, b, t, pr.GetValue(by) == "function" ? DiffReport.Grouping.Function : DiffReport.Grouping.Site, top);
             }, @base, by);
     }
@@ -83,8 +83,8 @@ internal static class AnalysisCommands
             if (!limits.Any) throw new UsageException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-growth-bytes with --base, --fail-on-drops)");
             if (limits.MaxGrowthBytes is not null && pr.GetResult(@base) is null) throw new UsageException("--max-growth-bytes needs --base TRACE");
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
-            long? b = pr.GetResult(@base) is null ? null : TraceCatalog.Resolve(conn, pr.GetValue(@base)).Id;
+            var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
+            long? b = pr.GetResult(@base) is null ? null : TraceCatalog.ResolveIdOrName(conn, pr.GetValue(@base)).Id;
             var table = CheckReport.Evaluate(conn, t.Id, b, limits);
             Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
             var broken = CheckReport.Broken(table);

@@ -21,7 +21,7 @@ internal static class HtmlReportCommand
         {
             string path = OutputFile.Checked(pr.GetValue(output)!);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var data = TraceReportData.Load(conn, TraceCatalog.Resolve(conn, pr.GetValue(trace)).Id);
+            var data = TraceReportData.Load(conn, TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace)).Id);
             string html = HtmlReportWriter.Render(data, ReportFigures.For(data));
             File.WriteAllText(path, html, new UTF8Encoding(false));
             Console.WriteLine($"wrote {path} ({Encoding.UTF8.GetByteCount(html):N0} bytes, trace {data.Trace.Id})");

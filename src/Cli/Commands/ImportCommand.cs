@@ -17,13 +17,18 @@ internal static class ImportCommand
         var top = new Option<int>("--top") { Description = "Leak sites to show after the import", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the import line" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print where the time went (read, parse, store, index)" };
-        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose };
+        var name = new Option<string>("--name") { Description = "Name this run (e.g. base, pr-123): reports then take --trace NAME" };
+        name.Validators.Add(r =>
+        {
+            if (RunNames.Problem(r.GetValueOrDefault<string>() ?? "") is { } problem) r.AddError("--name: " + problem);
+        });
+        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose, name };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             string dbPath = pr.GetValue(db)!;
             ImportResult result;
             using (var bar = ProgressLine.OnTerminal())
-                result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar);
+                result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar, pr.GetValue(name));
             if (result.Duplicate)
             {
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
@@ -31,7 +36,7 @@ internal static class ImportCommand
             }
             else
             {
-                Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+                Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath, pr.GetValue(name)));
                 if (result.InputProblem is { } problem) Console.WriteLine("warning: " + problem);
                 if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
                 if (result.Events == 0) Console.WriteLine(NoEvents(result));
@@ -63,7 +68,7 @@ internal static class ImportCommand
         ? $"no memory events; stored {r.Aggregations} aggregation tables and {r.FlowLines} flow lines (see 'pmanalyze aggregations' and 'pmanalyze stacks')"
         : "no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?";
 
-    static string Describe(ImportResult r, string source, string dbPath) => string.Create(CultureInfo.InvariantCulture,
-        $"imported {source} as trace {r.TraceId} into {dbPath}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
+    static string Describe(ImportResult r, string source, string dbPath, string? name) => string.Create(CultureInfo.InvariantCulture,
+        $"imported {source} as trace {r.TraceId}{(name is null ? "" : $" ('{name}')")} into {dbPath}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
         $"{r.Notes} notes, {r.Unparsed} unparsed, {r.Aggregations} aggregation tables in {r.Elapsed.TotalSeconds:0.00} s");
 }

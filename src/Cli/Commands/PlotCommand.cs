@@ -30,7 +30,7 @@ internal static class PlotCommand
             if (pr.GetValue(points) is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
             var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
             ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Name, path, w, h);
             Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
             return 0;

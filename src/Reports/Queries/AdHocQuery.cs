@@ -8,11 +8,14 @@ namespace PyMemTrace.Reports.Queries;
 public static class AdHocQuery
 {
     /// <exception cref="StoreException">The SQL would write (checked statement by statement) or does not compile.</exception>
-    public static ReportTable Run(SqliteConnection conn, string sql)
+    public static ReportTable Run(SqliteConnection conn, string sql, long? traceId = null)
     {
         RefuseWrites(conn, sql);
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
+        if (traceId is { } id && UsesTrace(sql))
+            foreach (var prefix in new[] { "$", "@", ":" })
+                if (sql.Contains(prefix + "trace", StringComparison.Ordinal)) cmd.Parameters.AddWithValue(prefix + "trace", id);
         using var reader = cmd.ExecuteReader();
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var types = new ColumnType?[names.Length];
@@ -31,6 +34,11 @@ public static class AdHocQuery
         var columns = names.Select((n, i) => new ReportColumn(n, types[i] ?? ColumnType.Any)).ToArray();
         return new ReportTable("Query", columns, rows);
     }
+
+    /// <summary>Whether the SQL names the trace parameter ($trace, @trace or :trace), bound to query --trace.</summary>
+    public static bool UsesTrace(string sql) => TraceParameter.IsMatch(sql);
+
+    static readonly System.Text.RegularExpressions.Regex TraceParameter = new(@"[$@:]trace\b", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>
     /// The connection is read-only, but some statements write elsewhere (VACUUM INTO a new file): every statement must

@@ -11,32 +11,33 @@ public static class ChartRenderer
 {
     public const int DefaultWidth = 1200, DefaultHeight = 600;
 
-    public static byte[] Png(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight) =>
-        Build(kind, table, traceName).GetImageBytes(width, height, ImageFormat.Png);
+    /// <param name="totalRows">How many rows the whole ranking has when <paramref name="table"/> holds only its first ones ("first 20 of 502").</param>
+    public static byte[] Png(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight, long? totalRows = null) =>
+        Build(kind, table, traceName, totalRows).GetImageBytes(width, height, ImageFormat.Png);
 
-    public static string Svg(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight) =>
-        Build(kind, table, traceName).GetSvgXml(width, height);
+    public static string Svg(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight, long? totalRows = null) =>
+        Build(kind, table, traceName, totalRows).GetSvgXml(width, height);
 
     /// <summary>Writes FILE.png or FILE.svg, chosen by the extension.</summary>
-    public static void Save(ChartKind kind, ReportTable table, string traceName, string path, int width, int height)
+    public static void Save(ChartKind kind, ReportTable table, string traceName, string path, int width, int height, long? totalRows = null)
     {
         switch (Path.GetExtension(path).ToLowerInvariant())
         {
-            case ".png": File.WriteAllBytes(path, Png(kind, table, traceName, width, height)); break;
-            case ".svg": File.WriteAllText(path, Svg(kind, table, traceName, width, height)); break;
+            case ".png": File.WriteAllBytes(path, Png(kind, table, traceName, width, height, totalRows)); break;
+            case ".svg": File.WriteAllText(path, Svg(kind, table, traceName, width, height, totalRows)); break;
             default: throw new ArgumentException($"'{path}': the figure's file name must end in .png or .svg");
         }
     }
 
-    static Plot Build(ChartKind kind, ReportTable table, string traceName)
+    static Plot Build(ChartKind kind, ReportTable table, string traceName, long? totalRows)
     {
         var plot = new Plot();
         switch (kind)
         {
             case ChartKind.Timeline: TimelineChart.Draw(plot, table); break;
             case ChartKind.Sizes: SizesChart.Draw(plot, table); break;
-            case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}"); break;
-            case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}"); break;
+            case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}", totalRows); break;
+            case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}", totalRows); break;
         }
         plot.Title(plot.Axes.Title.Label.Text + " — " + traceName);
         plot.Font.Set(ChartFonts.Use());

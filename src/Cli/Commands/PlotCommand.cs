@@ -31,7 +31,7 @@ internal static class PlotCommand
             var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
-            ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Name, path, w, h);
+            ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Label, path, w, h, ChartData.TotalRows(chart, conn, t.Id));
             Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));

@@ -98,14 +98,7 @@ public static class CheckReport
     /// <summary>The largest stack's leaked bytes (frames root first, ';' between them); the detail names each stack over the limit.</summary>
     static long StackOffenders(SqliteConnection conn, long traceId, long limit, out string detail)
     {
-        var stacks = conn.Query<Offender>(
-            """
-            SELECT coalesce(p.path, '[no stack]') AS name, sum(e.size) AS bytes, count(*) AS blocks
-            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
-            LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
-            WHERE t.id = @traceId AND e.leaked = 1
-            GROUP BY e.stack_id ORDER BY bytes DESC, name
-            """, new { traceId }).ToList();
+        var stacks = FlameWeights.LeakStacks(conn, traceId).Select(s => new Offender(s.Path, s.Bytes, s.Blocks)).ToList();
         detail = Offenders(stacks.Select(s => s with { Name = Innermost(s.Name) }).ToList(), limit, "stack", "stacks");
         return stacks.Count == 0 ? 0 : stacks[0].Bytes;
     }

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
 using PyMemTrace.Reports.Rendering;
 using PyMemTrace.Store;
 
@@ -27,6 +30,38 @@ internal static class CommonOptions
         var o = new Option<int?>("--top") { Description = "Show only the first N rows" };
         AtLeast(o, 1);
         return o;
+    }
+
+    public static Option<bool> Bytes() => new("--bytes") { Description = "Table output: byte counts as exact integers instead of KiB, MiB, GiB" };
+
+    /// <summary>
+    /// Every whole-number option under <paramref name="command"/> that has no parser of its own gets one whose error
+    /// reads "--top: 'abc' is not a whole number", not .NET's "... as expected type 'System.Nullable`1[System.Int32]'".
+    /// </summary>
+    public static void PlainNumberErrors(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            switch (option)
+            {
+                case Option<int> o when o.CustomParser is null: o.CustomParser = r => WholeNumber<int>(r, o.Name) ?? (o.DefaultValueFactory is { } d ? d(r) : 0); break;
+                case Option<long> o when o.CustomParser is null: o.CustomParser = r => WholeNumber<long>(r, o.Name) ?? (o.DefaultValueFactory is { } d ? d(r) : 0); break;
+                case Option<int?> o when o.CustomParser is null: o.CustomParser = r => WholeNumber<int>(r, o.Name) ?? o.DefaultValueFactory?.Invoke(r); break;
+                case Option<long?> o when o.CustomParser is null: o.CustomParser = r => WholeNumber<long>(r, o.Name) ?? o.DefaultValueFactory?.Invoke(r); break;
+            }
+        }
+        foreach (var sub in command.Subcommands) PlainNumberErrors(sub);
+    }
+
+    static T? WholeNumber<T>(ArgumentResult result, string name) where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        if (result.Tokens.Count == 0) return null;
+        var text = result.Tokens[0].Value;
+        if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
+        result.AddError(!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big)
+            ? $"{name}: '{text}' is not a whole number"
+            : big.Sign > 0 ? $"{name}: '{text}' is too large (at most {T.MaxValue})" : $"{name}: '{text}' is too small (at least {T.MinValue})");
+        return null;
     }
 
     /// <summary>Refuses a number below <paramref name="minimum"/>; a value that is no number is left to the parser's own error.</summary>

@@ -4,7 +4,10 @@ using PyMemTrace.Store;
 
 namespace PyMemTrace.Cli;
 
-/// <summary>Every failure the user can cause ends as one line on stderr and exit code 2, never a stack trace.</summary>
+/// <summary>
+/// Every failure the user can cause ends as one line on stderr and exit code 2, never a stack trace. The line often
+/// names a file or quotes the log: its control characters are made visible (Terminal.Fail).
+/// </summary>
 internal static class Failure
 {
     public const int ExitCode = 2;
@@ -17,7 +20,7 @@ internal static class Failure
         }
         catch (Exception e) when (Message(e, dbPath) is { } message)
         {
-            Console.Error.WriteLine("pmanalyze: " + message);
+            Terminal.Fail(message);
             return ExitCode;
         }
     }

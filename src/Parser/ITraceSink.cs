@@ -27,11 +27,13 @@ public interface ITraceSink
 }
 
 /// <summary>
-/// A sink that also takes an event line straight from its bytes, so that the common line costs no string: the reader
-/// calls it instead of <see cref="ITraceSink.OnEvent"/> when <see cref="Grammar.FastEventLine"/> read the line (which
-/// then is ASCII, and the grammar would read the same event). The bytes are valid during the call only.
+/// A sink that also takes event and flow lines straight from their bytes, so that the common lines cost no string:
+/// the reader calls these instead of <see cref="ITraceSink.OnEvent"/> and <see cref="ITraceSink.OnFlow"/> when
+/// <see cref="Grammar.FastEventLine"/> or <see cref="Grammar.FastFlowLine"/> read the line (which then is ASCII, and
+/// the grammar would read the same). The bytes are valid during the call only.
 /// </summary>
 public interface IEventBytesSink : ITraceSink
 {
     void OnEvent(long lineNumber, ReadOnlySpan<byte> line, in Grammar.EventFields ev);
+    void OnFlow(long lineNumber, ReadOnlySpan<byte> line, in Grammar.FlowFields flow);
 }

@@ -32,12 +32,14 @@ public sealed class TraceReader(ITraceSink sink)
         var bytesSink = sink as IEventBytesSink;
         while (lines.TryReadLineBytes(out var bytes))
         {
-            if (lines.LineIsCut) // the input stopped inside this line: keep it as it is, read nothing into it
+            // the input stopped inside this line, or it is longer than any DTrace line (only its prefix is here):
+            // keep it as it is, read nothing into it
+            if (lines.LineIsCut || lines.LineIsTruncated)
             {
                 sink.OnUnparsed(lines.LineCount, LineReader.Decode(bytes));
                 continue;
             }
-            if (bytesSink is not null && _inBlock && TryEventBytes(lines.LineCount, bytes, bytesSink)) continue;
+            if (bytesSink is not null && _inBlock && TryBytes(lines.LineCount, bytes, bytesSink)) continue;
             ReadLine(lines.LineCount, LineReader.Decode(bytes));
         }
         _split.Finish();
@@ -45,15 +47,27 @@ public sealed class TraceReader(ITraceSink sink)
     }
 
     /// <summary>
-    /// The hot path: an event line inside BEGIN..END read from its bytes, exactly as <see cref="ReadBlockLine"/> would
-    /// (no escape sequence to strip, the fast reader sure of the event). Anything else goes the way of text.
+    /// The hot path: an event or flow line inside BEGIN..END read from its bytes, exactly as <see cref="ReadBlockLine"/>
+    /// would (no escape sequence to strip, the fast reader sure of the line). A flow line is one only where the event
+    /// reader is sure it is no event, as the text path tries the event first (a notice starts with "dtrace: ", never
+    /// with a pid). Anything else goes the way of text.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    bool TryEventBytes(long lineNumber, ReadOnlySpan<byte> bytes, IEventBytesSink bytesSink)
+    bool TryBytes(long lineNumber, ReadOnlySpan<byte> bytes, IEventBytesSink bytesSink)
     {
-        if (bytes.Contains((byte)0x1b) || FastEventLine.TryParse(bytes, out var ev) != FastEventLine.Verdict.Match) return false;
-        _lastPid = ev.Pid;
-        bytesSink.OnEvent(lineNumber, bytes, in ev);
+        if (bytes.Contains((byte)0x1b)) return false;
+        var verdict = FastEventLine.TryParse(bytes, out var ev);
+        if (verdict == FastEventLine.Verdict.Match)
+        {
+            _lastPid = ev.Pid;
+            bytesSink.OnEvent(lineNumber, bytes, in ev);
+        }
+        else if (verdict == FastEventLine.Verdict.NoMatch && FastFlowLine.TryParse(bytes, out var flow))
+        {
+            _lastPid = flow.Pid;
+            bytesSink.OnFlow(lineNumber, bytes, in flow);
+        }
+        else return false;
         _split.Advance(lineNumber);
         return true;
     }

@@ -11,5 +11,11 @@ public sealed record ReportColumn(string Name, ColumnType Type);
 /// </summary>
 public sealed record ReportTable(string Title, IReadOnlyList<ReportColumn> Columns, IReadOnlyList<object?[]> Rows, bool AsObject = false)
 {
+    /// <summary>Columns a narrow terminal leaves out first, in that order (then the rightmost); CSV and JSON keep them all.</summary>
+    public IReadOnlyList<string> DropFirst { get; init; } = [];
+
+    /// <summary>A line printed under the terminal table (rows left out, and how to see them); not part of CSV or JSON.</summary>
+    public string? Note { get; init; }
+
     public int IndexOf(string column) => Columns.ToList().FindIndex(c => c.Name == column);
 }

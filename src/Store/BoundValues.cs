@@ -7,7 +7,7 @@ namespace PyMemTrace.Store;
 /// </summary>
 internal sealed class BoundValues(PreparedStatement statement, int parameters)
 {
-    enum State : byte { Unknown, Int, Null, Text }
+    enum State : byte { Unknown, Int, Null, Text, Name }
 
     readonly nint _stmt = statement.Handle;
     readonly State[] _state = new State[parameters + 1];
@@ -48,5 +48,14 @@ internal sealed class BoundValues(PreparedStatement statement, int parameters)
         fixed (byte* p = utf8) SqliteNative.BindStaticText(_stmt, index, p, utf8.Length - 1);
         _state[index] = State.Text;
         _texts[index] = text;
+    }
+
+    /// <summary>Text known by a number (a name of the trace's name table), as pinned UTF-8; the same number is not bound again.</summary>
+    public unsafe void Name(int index, int number, byte[] pinnedUtf8)
+    {
+        if (_state[index] == State.Name && _ints[index] == number) return;
+        fixed (byte* p = pinnedUtf8) SqliteNative.BindStaticText(_stmt, index, p, pinnedUtf8.Length - 1);
+        _state[index] = State.Name;
+        _ints[index] = number;
     }
 }

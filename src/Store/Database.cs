@@ -8,7 +8,7 @@ public static class Database
 {
     public const string DefaultPath = "pmanalyze.db";
     /// <summary>Raised whenever a table or view changes; a database of another version is refused with a clear message.</summary>
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
 
     /// <summary>Page size of a new database: larger pages make the bulk insert and the full scans of reports cheaper.</summary>
     public const int NewPageSize = 16384;
@@ -82,6 +82,15 @@ public static class Database
     {
         if (string.IsNullOrWhiteSpace(path)) throw new StoreException("--db needs a file name");
         if (path.Contains('\0')) throw new StoreException($"'{path}' is not a usable file name");
+        RefuseSpecialFile(path);
+    }
+
+    // A read-only open of a FIFO blocks until some writer comes (forever); /dev/null reads as an empty database.
+    static void RefuseSpecialFile(string path)
+    {
+        var kind = FileKinds.Of(path);
+        if (kind is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket)
+            throw new StoreException($"'{path}' is {FileKinds.Describe(kind)}, not a database file: --db names a regular file (or one to create)");
     }
 
     static SqliteConnection Open(string path, SqliteOpenMode mode)
@@ -159,7 +168,7 @@ public static class Database
     {
         using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("PyMemTrace.Store.Schema.schema.sql")
                       ?? throw new InvalidOperationException("schema.sql is not embedded");
-        return new StreamReader(s).ReadToEnd();
+        return SaturatingSumSql.Expand(new StreamReader(s).ReadToEnd());
     }
 
     internal static void Execute(SqliteConnection conn, string sql, SqliteTransaction? tx = null)

@@ -14,14 +14,25 @@ internal sealed record NewSite(string File, int Line, string Function);
 /// <summary>
 /// Everything the import computes per event, in memory and in log order: event ids, the heap ledger, site and stack
 /// interning. It touches no database, so it runs on the reader thread and the writer thread only binds values.
-/// Sites get trace-local numbers (0, 1, ...) in the order they are first seen; each new one is announced first.
+/// Sites and the names of flow lines get trace-local numbers (0, 1, ...) in the order they are first seen; each new
+/// one is announced first.
 /// </summary>
-internal sealed class EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<NewStack> onNewStack)
+internal sealed class EventAccounting
 {
     readonly HeapLedger _ledger = new();
     readonly SiteInterner _sites = new();
-    readonly StackCatalog _stacks = new(firstStackId, onNewStack);
-    long _nextEventId = firstEventId, _seq;
+    readonly NameTable _names;
+    readonly StackCatalog _stacks;
+    readonly Action<NewSite> _onNewSite;
+    long _nextEventId, _seq;
+
+    public EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<int, string> onNewName, Action<NewStack> onNewStack)
+    {
+        _nextEventId = firstEventId;
+        _onNewSite = onNewSite;
+        _names = new NameTable(onNewName);
+        _stacks = new StackCatalog(firstStackId, onNewStack);
+    }
 
     public long Events => _seq;
     public TraceTotals Totals { get; } = new();
@@ -29,7 +40,7 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
     public EventRow Account(long lineNumber, EventLine ev)
     {
         int site = _sites.Intern(ev.File, ev.Line, ev.Function, out bool added);
-        if (added) onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
+        if (added) _onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
         return Account(lineNumber, ev.Pid, site, ev.Call);
     }
 
@@ -39,7 +50,7 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
         var file = line.Slice(ev.FileStart, ev.FileLength);
         var function = line.Slice(ev.FunctionStart, ev.FunctionLength);
         int site = _sites.Intern(file, ev.Line, function, out bool added);
-        if (added) onNewSite(new NewSite(Encoding.ASCII.GetString(file), ev.Line, Encoding.ASCII.GetString(function)));
+        if (added) _onNewSite(new NewSite(Encoding.ASCII.GetString(file), ev.Line, Encoding.ASCII.GetString(function)));
         return Account(lineNumber, ev.Pid, site, ev.Call);
     }
 
@@ -53,12 +64,23 @@ internal sealed class EventAccounting(long firstEventId, long firstStackId, Acti
         return row;
     }
 
+    /// <summary>A flow line read from its (ASCII) bytes: names already seen need no string.</summary>
+    public FlowRow Flow(long lineNumber, ReadOnlySpan<byte> line, in FlowFields flow) => Move(new FlowRow(lineNumber, flow.Pid, flow.IsCall,
+        _names.Intern(line.Slice(flow.FileStart, flow.FileLength)), flow.Line, _names.Intern(line.Slice(flow.FunctionStart, flow.FunctionLength)), null));
+
     /// <summary>Only Python frames move the stack: a toolkit flow line may also trace syscalls or C functions.</summary>
-    public void Flow(FlowLine flow)
+    public FlowRow Flow(long lineNumber, FlowLine flow)
     {
-        if (!flow.IsPythonFrame) return;
+        var row = new FlowRow(lineNumber, flow.Pid, flow.IsCall, _names.Intern(flow.File), flow.Line, _names.Intern(flow.Function),
+            flow.Cpu is null && flow.DeltaUs is null && flow.Probe is null ? null : flow);
+        return flow.IsPythonFrame ? Move(row) : row;
+    }
+
+    FlowRow Move(in FlowRow flow)
+    {
         if (flow.IsCall) _stacks.Call(flow.Pid, flow.File, flow.Function);
         else _stacks.Return(flow.Pid, flow.Function);
+        return flow;
     }
 
     /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks, in id order.</summary>

@@ -25,7 +25,11 @@ public sealed class HeapLedger
     readonly Dictionary<Address, Block> _live = new();
     long _nextChainId = 1;
 
-    public long LiveBytes { get; private set; }
+    // Exact: live blocks of up to 2^63 - 1 bytes each can add past 2^63 (a hostile or absurd log); stored saturated.
+    Int128 _liveBytes;
+
+    /// <summary>Live bytes of all pids, saturated at 2^63 - 1 (see <see cref="Saturating"/>).</summary>
+    public long LiveBytes => Saturating.ToInt64(_liveBytes);
     public int LiveBlocks => _live.Count;
 
     public EventOutcome Apply(long eventId, int pid, in MemoryCall call) => call.Kind switch
@@ -53,7 +57,7 @@ public sealed class HeapLedger
         {
             status = "freed";
             freed = old.Size;
-            LiveBytes -= old.Size;
+            _liveBytes -= old.Size;
             chain = old.ChainId != 0 ? old.ChainId : _nextChainId++;
         }
         else status = "unknown";
@@ -65,7 +69,7 @@ public sealed class HeapLedger
     {
         if (pointer == 0) return new EventOutcome("null", 0, false, null);
         if (!_live.Remove(new Address(pid, pointer), out var block)) return new EventOutcome("unknown", 0, false, null);
-        LiveBytes -= block.Size;
+        _liveBytes -= block.Size;
         return new EventOutcome("freed", block.Size, false, block.ChainId == 0 ? null : block.ChainId);
     }
 
@@ -76,9 +80,9 @@ public sealed class HeapLedger
     bool MakeLive(int pid, long pointer, Block block)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_live, new Address(pid, pointer), out bool stale);
-        if (stale) LiveBytes -= slot.Size;
+        if (stale) _liveBytes -= slot.Size;
         slot = block;
-        LiveBytes += block.Size;
+        _liveBytes += block.Size;
         return stale;
     }
 }

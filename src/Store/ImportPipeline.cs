@@ -46,7 +46,7 @@ internal static class ImportPipeline
             try
             {
                 var recorder = new Recorder(full, empty, stop.Token);
-                accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddStack);
+                accounting = new EventAccounting(writer.FirstEventId, writer.FirstStackId, recorder.AddSite, recorder.AddName, recorder.AddStack);
                 recorder.Accounting = accounting;
                 var reader = new TraceReader(recorder);
                 reader.Read(lines);
@@ -95,21 +95,24 @@ internal static class ImportPipeline
     }
 
     /// <summary>
-    /// The batch's new sites first (its events bind their ids), then all its events (whole 32-row statements even
-    /// where flow lines or notes come between them: a call-stack log has one every few events), then the other lines
-    /// in their order. Rows of different tables need no particular order; within each table they keep the log's.
+    /// The batch's new sites and names first (its events and flow lines bind them), then all its events and all its
+    /// flow lines (whole 32-row statements even where the one comes between the other: a call-stack log has a flow
+    /// line every few events), then the other lines in their order. Rows of different tables need no particular
+    /// order; within each table they keep the log's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Store(Batch batch, TraceWriter writer)
     {
         foreach (var other in batch.Others)
-            if (other.Type == OtherType.Site) other.ReplayOn(writer);
+            if (other.Type is OtherType.Site or OtherType.Name) other.ReplayOn(writer);
         writer.StoreEvents(batch.Events.AsSpan(0, batch.EventCount));
+        writer.StoreFlows(batch.Flows.AsSpan(0, batch.FlowCount));
+        writer.StoreStacks(batch.Stacks.AsSpan(0, batch.StackCount));
         foreach (var other in batch.Others)
-            if (other.Type != OtherType.Site) other.ReplayOn(writer);
+            if (other.Type is not (OtherType.Site or OtherType.Name)) other.ReplayOn(writer);
     }
 
-    enum OtherType : byte { Site, Stack, Flow, Note, Unparsed, Aggregation, Notice, Rss, RawText }
+    enum OtherType : byte { Site, Name, Note, Unparsed, Aggregation, Notice, Rss, RawText }
 
     /// <summary>Anything but an event.</summary>
     readonly record struct Other(OtherType Type, long Line, object? Payload, string? Text)
@@ -119,8 +122,7 @@ internal static class ImportPipeline
             switch (Type)
             {
                 case OtherType.Site: w.StoreSite((NewSite)Payload!); break;
-                case OtherType.Stack: w.StoreStack((NewStack)Payload!); break;
-                case OtherType.Flow: w.StoreFlow(Line, (FlowLine)Payload!); break;
+                case OtherType.Name: w.StoreName((int)Line, Text!); break;
                 case OtherType.Note: w.OnNote(Line, (string)Payload!, Text!); break;
                 case OtherType.Unparsed: w.OnUnparsed(Line, Text!); break;
                 case OtherType.Aggregation: w.OnAggregation((AggregationTable)Payload!); break;
@@ -137,14 +139,21 @@ internal static class ImportPipeline
     {
         public readonly EventRow[] Events = new EventRow[BatchSize];
         public int EventCount;
+        public readonly FlowRow[] Flows = new FlowRow[BatchSize];
+        public int FlowCount;
+        public readonly NewStack[] Stacks = new NewStack[BatchSize];
+        public int StackCount;
         public readonly List<Other> Others = new();
 
-        public bool IsFull => EventCount == BatchSize || Others.Count >= BatchSize;
+        public bool IsFull => EventCount == BatchSize || FlowCount == BatchSize || StackCount == BatchSize || Others.Count >= BatchSize;
 
         public void Clear()
         {
             Array.Clear(Events, 0, EventCount); // drops the API strings' references
             EventCount = 0;
+            Array.Clear(Flows, 0, FlowCount); // and the toolkit lines'
+            FlowCount = 0;
+            StackCount = 0;
             Others.Clear();
         }
     }
@@ -171,10 +180,15 @@ internal static class ImportPipeline
             if (_batch.IsFull) Flush();
         }
 
-        public void OnFlow(long lineNumber, FlowLine flow)
+        public void OnFlow(long lineNumber, FlowLine flow) => AddFlow(Accounting.Flow(lineNumber, flow));
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void OnFlow(long lineNumber, ReadOnlySpan<byte> line, in FlowFields flow) => AddFlow(Accounting.Flow(lineNumber, line, in flow));
+
+        void AddFlow(in FlowRow row) // after the accounting, which may hand the batch over first (a new name or stack)
         {
-            Accounting.Flow(flow);
-            Add(OtherType.Flow, lineNumber, flow);
+            _batch.Flows[_batch.FlowCount++] = row;
+            if (_batch.IsFull) Flush();
         }
 
         public void OnNote(long lineNumber, string kind, string text) => Add(OtherType.Note, lineNumber, kind, text);
@@ -184,7 +198,12 @@ internal static class ImportPipeline
         public void OnRss(long lineNumber, int? pid, long kilobytes, string text) => Add(OtherType.Rss, lineNumber, new RssSample(pid, kilobytes), text);
         public void OnRawText(long lineNumber, string raw) => Add(OtherType.RawText, lineNumber, null, raw);
         public void AddSite(NewSite site) => Add(OtherType.Site, 0, site);
-        public void AddStack(NewStack stack) => Add(OtherType.Stack, 0, stack);
+        public void AddName(int number, string name) => Add(OtherType.Name, number, null, name);
+        public void AddStack(NewStack stack)
+        {
+            _batch.Stacks[_batch.StackCount++] = stack;
+            if (_batch.IsFull) Flush();
+        }
 
         void Add(OtherType type, long line, object? payload, string? text = null)
         {

@@ -22,10 +22,14 @@ internal sealed class PinnedUtf8
     byte[] Lookup(string text)
     {
         if (_bytes.TryGetValue(text, out var b)) return b;
-        var encoded = Encoding.UTF8.GetBytes(text);
-        b = GC.AllocateArray<byte>(encoded.Length + 1, pinned: true); // never moved; a trailing NUL for an empty string
-        encoded.CopyTo(b, 0);
-        _bytes[text] = b;
+        return _bytes[text] = Encode(text);
+    }
+
+    /// <summary>The text's UTF-8 in an array that is never moved, with a trailing NUL (so an empty string has an address).</summary>
+    public static byte[] Encode(string text)
+    {
+        var b = GC.AllocateArray<byte>(Encoding.UTF8.GetByteCount(text) + 1, pinned: true);
+        Encoding.UTF8.GetBytes(text, b);
         return b;
     }
 }

@@ -2,58 +2,46 @@ using System.Runtime.InteropServices;
 
 namespace PyMemTrace.Store;
 
-/// <summary>A call stack first seen in this trace, to be stored in `stacks`.</summary>
-internal readonly record struct NewStack(long Id, long? ParentId, string File, string Function, int Depth);
+/// <summary>A call stack first seen in this trace, to be stored in `stacks`: file and function as numbers of the trace's <see cref="NameTable"/>.</summary>
+internal readonly record struct NewStack(long Id, long ParentId, int File, int Function, int Depth);
 
 /// <summary>
 /// Follows each pid's Python call stack through CALL/RTN flow lines and interns stacks as a tree
-/// (a stack is its top frame plus its parent stack), so an event stores one stack id. Ids are given from
+/// (a stack is its top frame plus its parent stack: keyed by (parent, file, function), names as numbers),
+/// so an event stores one stack id and memory follows the distinct stacks, not the flow lines. Ids are given from
 /// <paramref name="firstId"/> on; each new stack is handed to <paramref name="onNew"/> to be stored.
 /// </summary>
 internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 {
-    // File and function names by number: a stack is kept as numbers, so memory follows the distinct stacks, not the
-    // strings of every flow line that created one.
-    readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     readonly Dictionary<(long Parent, int File, int Function), long> _ids = new();
     readonly Dictionary<int, List<long>> _stackOfPid = new();
     readonly Dictionary<long, int> _functionOf = new();
     long _nextId = firstId;
 
-    public void Call(int pid, string file, string function)
+    public void Call(int pid, int file, int function)
     {
         var stack = StackOf(pid);
         long parent = stack.Count == 0 ? 0 : stack[^1];
-        int functionName = Name(function);
-        var key = (parent, Name(file), functionName);
-        if (!_ids.TryGetValue(key, out var id))
+        ref long id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, (parent, file, function), out bool known);
+        if (!known)
         {
             id = _nextId++;
-            onNew(new NewStack(id, parent == 0 ? null : parent, file, function, stack.Count + 1));
-            _ids[key] = id;
-            _functionOf[id] = functionName;
+            onNew(new NewStack(id, parent, file, function, stack.Count + 1));
+            _functionOf[id] = function;
         }
         stack.Add(id);
-    }
-
-    int Name(string name)
-    {
-        ref int number = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name, out bool known);
-        if (!known) number = _names.Count;
-        return number;
     }
 
     /// <summary>
     /// Leaves the innermost frame of that function and the frames above it (their returns were not printed).
     /// A return with no such frame on the stack (tracing began inside it, or lines were lost) changes nothing.
     /// </summary>
-    public void Return(int pid, string function)
+    public void Return(int pid, int function)
     {
-        if (!_names.TryGetValue(function, out int functionName)) return; // never called: no frame of it
         var stack = StackOf(pid);
         for (int i = stack.Count - 1; i >= 0; i--)
         {
-            if (_functionOf[stack[i]] != functionName) continue;
+            if (_functionOf[stack[i]] != function) continue;
             stack.RemoveRange(i, stack.Count - i);
             return;
         }

@@ -14,15 +14,18 @@ internal sealed class TraceTotals
     struct Site
     {
         public bool Counted;
-        public long Allocs, Reallocs, BytesAllocated, Frees, BytesFreed;
+        public long Allocs, Reallocs, Frees;
+        public Int128 BytesAllocated, BytesFreed;
     }
 
     Site[] _sites = new Site[64];
     // requested sizes by power-of-two bucket: index 0 for size 0, else 64 - leading zeros (bucket 2^(index - 1))
-    readonly long[] _sizeCounts = new long[65], _sizeBytes = new long[65];
+    readonly long[] _sizeCounts = new long[65];
+    readonly Int128[] _sizeBytes = new Int128[65]; // byte sums are exact here and saturated when stored (Saturating)
     readonly Dictionary<int, long?> _allocatedByLastEvent = new(); // per pid: the pointer its previous event (re)allocated
     long _peakEvent, _peakLine, _temporary;
-    long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _bytesAllocated, _bytesFreed, _peakBytes, _peakBlocks, _maxAlloc;
+    long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _peakBytes, _peakBlocks, _maxAlloc;
+    Int128 _bytesAllocated, _bytesFreed;
 
     public void Add(in EventRow e)
     {
@@ -67,24 +70,28 @@ internal sealed class TraceTotals
     /// <summary>Writes trace_totals, size_totals and site_totals; the leaks are read back from the events already marked leaked.</summary>
     public void Store(SqliteConnection conn, SqliteTransaction tx, long traceId, IReadOnlyList<long> siteIds)
     {
-        var leaks = new Dictionary<long, (long Blocks, long Bytes)>();
+        var leaks = new Dictionary<long, (long Blocks, Int128 Bytes)>();
+        // sum(size) would fail past 2^63: the high and low 32 bits of the sizes are summed apart, exactly
         using (var leaked = new PreparedStatement(conn,
-                   "SELECT site_id, count(*), coalesce(sum(size), 0) FROM events WHERE trace_id = ?1 AND leaked = 1 GROUP BY site_id"))
+                   "SELECT site_id, count(*), sum(size >> 32), sum(size & 4294967295) FROM events WHERE trace_id = ?1 AND leaked = 1 GROUP BY site_id"))
         {
             leaked.Bind(1, traceId);
-            while (leaked.Read()) leaks[leaked.Int64(0)!.Value] = (leaked.Int64(1)!.Value, leaked.Int64(2)!.Value);
+            while (leaked.Read())
+                leaks[leaked.Int64(0)!.Value] = (leaked.Int64(1)!.Value, ((Int128)leaked.Int64(2)!.Value << 32) + leaked.Int64(3)!.Value);
         }
+        Int128 outstanding = 0;
+        foreach (var l in leaks.Values) outstanding += l.Bytes;
         using (var totals = PreparedInsert.Into(conn, "trace_totals",
                    "trace_id", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",
                    "bytes_freed", "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "peak_event",
                    "peak_line", "temporary_allocs"))
             totals.Bind(1, traceId).Bind(2, _allocs).Bind(3, _reallocs).Bind(4, _frees).Bind(5, _nullFrees).Bind(6, _unknownFrees)
-                .Bind(7, _missedFrees).Bind(8, _bytesAllocated).Bind(9, _bytesFreed).Bind(10, leaks.Values.Sum(l => l.Bytes))
+                .Bind(7, _missedFrees).Bind(8, Saturating.ToInt64(_bytesAllocated)).Bind(9, Saturating.ToInt64(_bytesFreed)).Bind(10, Saturating.ToInt64(outstanding))
                 .Bind(11, leaks.Values.Sum(l => l.Blocks)).Bind(12, _peakBytes).Bind(13, _peakBlocks).Bind(14, _maxAlloc)
                 .Bind(15, _peakEvent == 0 ? null : _peakEvent).Bind(16, _peakEvent == 0 ? null : _peakLine).Bind(17, _temporary).Run();
         using (var sizes = PreparedInsert.Into(conn, "size_totals", "trace_id", "bucket", "count", "bytes"))
             for (int i = 0; i < _sizeCounts.Length; i++)
-                if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, _sizeBytes[i]).Run();
+                if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, Saturating.ToInt64(_sizeBytes[i])).Run();
         using var insert = PreparedInsert.Into(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)
@@ -92,8 +99,9 @@ internal sealed class TraceTotals
             var s = _sites[i];
             if (!s.Counted) continue;
             long siteId = siteIds[i];
-            insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, s.BytesAllocated).Bind(6, s.Frees)
-                .Bind(7, s.BytesFreed).Bind(8, leaks.TryGetValue(siteId, out var l) ? l.Bytes : 0).Run();
+            insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, Saturating.ToInt64(s.BytesAllocated))
+                .Bind(6, s.Frees).Bind(7, Saturating.ToInt64(s.BytesFreed))
+                .Bind(8, leaks.TryGetValue(siteId, out var l) ? Saturating.ToInt64(l.Bytes) : 0).Run();
         }
     }
 }

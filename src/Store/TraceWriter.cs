@@ -28,10 +28,17 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     ];
 
     readonly PreparedGroup _statements; // every statement below: disposed together, also when the constructor fails
-    readonly PreparedStatement _events, _event, _note, _unparsed, _flow, _stack;
+    static readonly string[] FlowColumns = ["trace_id", "line", "pid", "type", "file", "file_line", "function"];
+    static readonly string[] StackColumns = ["id", "parent_id", "file", "function", "depth"];
+    /// <summary>Flow lines and new stacks inserted by one statement, as events are.</summary>
+    internal const int FlowsPerInsert = 32, StacksPerInsert = 32;
+
+    readonly PreparedStatement _events, _event, _note, _unparsed, _flows, _flow, _stacks, _stack;
     PreparedStatement? _aggTable, _aggBucket; // prepared at the first aggregation: most logs have none
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
-    readonly BoundValues _eventValues, _eventsValues;
+    readonly BoundValues _eventValues, _eventsValues, _flowValues, _flowsValues, _stackValues, _stacksValues;
+    readonly List<byte[]> _names = new(); // the trace's flow-line names by number, as pinned UTF-8
+    static readonly byte[] Call = PinnedUtf8.Encode("CALL"), Rtn = PinnedUtf8.Encode("RTN");
     readonly SideTableWriter _side;
     EventAccounting? _accounting;
 
@@ -58,8 +65,10 @@ public sealed class TraceWriter : ITraceSink, IDisposable
             _events = _statements.Add(PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns));
             _note = _statements.Add(PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text"));
             _unparsed = _statements.Add(PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text"));
-            _flow = _statements.Add(PreparedInsert.Into(conn, "flow", "trace_id", "line", "pid", "type", "file", "file_line", "function"));
-            _stack = _statements.Add(PreparedInsert.Into(conn, "stacks", "id", "parent_id", "file", "function", "depth"));
+            _flow = _statements.Add(PreparedInsert.Into(conn, "flow", FlowColumns));
+            _flows = _statements.Add(PreparedInsert.Rows(conn, FlowsPerInsert, "flow", FlowColumns));
+            _stack = _statements.Add(PreparedInsert.Into(conn, "stacks", StackColumns));
+            _stacks = _statements.Add(PreparedInsert.Rows(conn, StacksPerInsert, "stacks", StackColumns));
             _sites = new SiteCatalog(conn);
             try
             {
@@ -78,6 +87,15 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         }
         _eventValues = new BoundValues(_event, EventColumns.Length);
         _eventsValues = new BoundValues(_events, EventColumns.Length * EventsPerInsert);
+        _flowValues = new BoundValues(_flow, FlowColumns.Length);
+        _flowsValues = new BoundValues(_flows, FlowColumns.Length * FlowsPerInsert);
+        _stackValues = new BoundValues(_stack, StackColumns.Length);
+        _stacksValues = new BoundValues(_stacks, StackColumns.Length * StacksPerInsert);
+        for (int r = 0; r < FlowsPerInsert; r++)
+        {
+            if (r == 0) _flowValues.Int(1, traceId);
+            _flowsValues.Int(r * FlowColumns.Length + 1, traceId);
+        }
         // the same for every row: bound once (reset keeps bindings)
         for (int r = 0; r < EventsPerInsert; r++)
         {
@@ -89,15 +107,11 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     }
 
     /// <summary>The accounting for this trace's events, reporting new sites and stacks straight to this writer.</summary>
-    EventAccounting Accounting => _accounting ??= new EventAccounting(FirstEventId, FirstStackId, StoreSite, StoreStack);
+    EventAccounting Accounting => _accounting ??= new EventAccounting(FirstEventId, FirstStackId, StoreSite, StoreName, StoreStack);
 
     public void OnEvent(long lineNumber, EventLine ev) => StoreEvent(Accounting.Account(lineNumber, ev));
 
-    public void OnFlow(long lineNumber, FlowLine flow)
-    {
-        Accounting.Flow(flow);
-        StoreFlow(lineNumber, flow);
-    }
+    public void OnFlow(long lineNumber, FlowLine flow) => StoreFlow(Accounting.Flow(lineNumber, flow));
 
     public void OnNote(long lineNumber, string kind, string text)
     {
@@ -144,15 +158,75 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     internal void StoreSite(NewSite site) => _siteIds.Add(_sites.IdOf(site.File, site.Line, site.Function));
 
-    internal void StoreStack(NewStack s) =>
-        _stack.Bind(1, s.Id).Bind(2, s.ParentId).Bind(3, s.File).Bind(4, s.Function).Bind(5, s.Depth).Run();
+    internal void StoreStack(NewStack s)
+    {
+        BindStack(_stackValues, 0, in s);
+        Run(_stack);
+    }
 
-    internal void StoreFlow(long lineNumber, FlowLine flow)
+    /// <summary>Stores new stacks: whole groups through the multi-row insert, the rest one by one.</summary>
+    internal void StoreStacks(ReadOnlySpan<NewStack> stacks)
+    {
+        while (stacks.Length >= StacksPerInsert)
+        {
+            for (int r = 0; r < StacksPerInsert; r++) BindStack(_stacksValues, r * StackColumns.Length, in stacks[r]);
+            Run(_stacks);
+            stacks = stacks[StacksPerInsert..];
+        }
+        foreach (var s in stacks) StoreStack(s);
+    }
+
+    void BindStack(BoundValues v, int at, in NewStack s)
+    {
+        v.Int(at + 1, s.Id);
+        v.Optional(at + 2, s.ParentId != 0, s.ParentId);
+        v.Name(at + 3, s.File, _names[s.File]);
+        v.Name(at + 4, s.Function, _names[s.Function]);
+        v.Int(at + 5, s.Depth);
+    }
+
+    /// <summary>A name of the trace's flow lines, numbered in order from 0.</summary>
+    internal void StoreName(int number, string name)
+    {
+        if (number != _names.Count) throw new InvalidOperationException($"flow-line name {number} came after {_names.Count - 1}");
+        _names.Add(PinnedUtf8.Encode(name));
+    }
+
+    /// <summary>Stores consecutive flow lines: whole groups through the multi-row insert, the rest one by one.</summary>
+    internal void StoreFlows(ReadOnlySpan<FlowRow> rows)
+    {
+        while (rows.Length >= FlowsPerInsert)
+        {
+            for (int r = 0; r < FlowsPerInsert; r++) BindFlow(_flowsValues, r * FlowColumns.Length, in rows[r]);
+            Run(_flows);
+            FlowLines += FlowsPerInsert;
+            foreach (ref readonly var f in rows[..FlowsPerInsert]) StoreToolkitColumns(in f);
+            rows = rows[FlowsPerInsert..];
+        }
+        foreach (ref readonly var f in rows) StoreFlow(in f);
+    }
+
+    internal void StoreFlow(in FlowRow flow)
     {
         FlowLines++;
-        _flow.Bind(1, _traceId).Bind(2, lineNumber).Bind(3, flow.Pid).Bind(4, flow.IsCall ? "CALL" : "RTN")
-            .Bind(5, flow.File).Bind(6, flow.Line).Bind(7, flow.Function).Run();
-        _side.FlowInfo(lineNumber, flow);
+        BindFlow(_flowValues, 0, in flow);
+        Run(_flow);
+        StoreToolkitColumns(in flow);
+    }
+
+    void StoreToolkitColumns(in FlowRow flow)
+    {
+        if (flow.Toolkit is { } line) _side.FlowInfo(flow.Line, line);
+    }
+
+    void BindFlow(BoundValues v, int at, in FlowRow f)
+    {
+        v.Int(at + 2, f.Line);
+        v.Int(at + 3, f.Pid);
+        v.Name(at + 4, f.IsCall ? -1 : -2, f.IsCall ? Call : Rtn);
+        v.Name(at + 5, f.File, _names[f.File]);
+        v.Int(at + 6, f.FileLine);
+        v.Name(at + 7, f.Function, _names[f.Function]);
     }
 
     /// <summary>Stores consecutive events: whole groups through the multi-row insert, the rest one by one.</summary>

@@ -20,7 +20,8 @@ public class ImportCommandTests
         var run = Pmanalyze.Ok("import", Libc, "--db", dir.Db);
         Assert.Contains("as trace 1", run.Stdout);
         Assert.Contains("47 lines, 9 events", run.Stdout);
-        Assert.Matches(@"ex_dtrace\.py\s+48\s+create_cmalloc_list\s+1\s+1477", run.Stdout);
+        Assert.Matches(@"ex_dtrace\.py\s+48\s+create_cmalloc_list\s+1\s+1\.44 KiB", run.Stdout);
+        Assert.Matches(@"ex_dtrace\.py\s+48\s+create_cmalloc_list\s+1\s+1477", Pmanalyze.Ok("import", Libc, "--db", dir.Db, "--force", "--bytes").Stdout);
     }
 
     [Fact]

@@ -41,15 +41,33 @@ public class LineReaderTests
     }
 
     [Fact]
-    public void A_line_longer_than_the_limit_comes_in_pieces_and_loses_nothing()
+    public void A_line_longer_than_the_limit_is_one_line_cut_to_its_prefix()
     {
-        var bytes = new byte[LineReader.MaxLineBytes * 2 + 1000 + 2];
-        bytes.AsSpan(0, bytes.Length - 2).Fill((byte)'x');
-        bytes[^2] = (byte)'\n';
-        bytes[^1] = (byte)'y';
-        var lines = Lines(bytes);
-        Assert.Equal([LineReader.MaxLineBytes, LineReader.MaxLineBytes, 1000, 1], lines.Select(l => l.Length));
-        Assert.Equal("y", lines[^1]);
+        var bytes = new byte[LineReader.MaxLineBytes * 2 + 1000 + 4];
+        bytes.AsSpan(0, bytes.Length - 4).Fill((byte)'x');
+        "\ny\nz"u8.CopyTo(bytes.AsSpan(bytes.Length - 4));
+        var reader = new LineReader(new MemoryStream(bytes));
+        var lines = new List<(int Length, bool Truncated)>();
+        while (reader.TryReadLineBytes(out var line)) lines.Add((line.Length, reader.LineIsTruncated));
+        Assert.Equal([(LineReader.MaxLineBytes, true), (1, false), (1, false)], lines);
+        Assert.Equal((3L, (long)bytes.Length), (reader.LineCount, reader.ByteCount));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), reader.ContentHash());
+    }
+
+    [Theory]
+    [InlineData(0)]  // exactly the limit: whole, not truncated
+    [InlineData(1)]  // one byte more: truncated
+    public void A_line_at_the_limit_is_whole_and_one_byte_more_is_truncated(int extra)
+    {
+        foreach (bool lastLine in new[] { false, true })
+        {
+            var bytes = Encoding.ASCII.GetBytes(new string('x', LineReader.MaxLineBytes + extra) + (lastLine ? "" : "\nend"));
+            var reader = new LineReader(new MemoryStream(bytes));
+            Assert.True(reader.TryReadLineBytes(out var line));
+            Assert.Equal((LineReader.MaxLineBytes, extra > 0), (line.Length, reader.LineIsTruncated));
+            Assert.Equal(!lastLine, reader.TryReadLine(out var next) && next == "end");
+            Assert.False(reader.TryReadLine(out _));
+        }
     }
 
     [Fact]

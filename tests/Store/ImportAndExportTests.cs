@@ -18,6 +18,7 @@ public sealed class ImportAndExportTests : IDisposable
 
     public static TheoryData<string> Logs() => new(
         Directory.GetFiles(Fixture("seed"), "*.log").Concat(Directory.GetFiles(Fixture("generated"), "*.log"))
+            .Concat(Directory.GetFiles(Fixture("numbers"), "*.log"))
             .Select(p => Path.GetRelativePath(Fixture(""), p)).Order());
 
     ImportResult Import(string log, string db) => TraceImporter.Import(Path.Combine(_dir, db), Fixture(log), force: false);

@@ -13,7 +13,30 @@ public static class Pmanalyze
 
     public static Run Exec(params string[] args) => ExecWithInput(null, args);
 
-    public static Run ExecWithInput(byte[]? stdin, params string[] args)
+    public static Run ExecWithInput(byte[]? stdin, params string[] args) => Exec(stdin, null, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs with environment variables set (a null value removes one): COLUMNS, NO_COLOR.</summary>
+    public static Run ExecWithEnvironment(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Exec(null, environment, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs, failing the test if the command has not ended within <paramref name="limit"/> (a command that hangs).</summary>
+    public static Run ExecWithin(TimeSpan limit, params string[] args) => Exec(null, null, limit, args);
+
+    static Run Exec(byte[]? stdin, IReadOnlyDictionary<string, string?>? environment, TimeSpan limit, string[] args)
+    {
+        using var p = Start(environment, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(limit)) { p.Kill(true); throw new TimeoutException($"pmanalyze {string.Join(' ', args)} did not end within {limit.TotalSeconds} s"); }
+        return new Run(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts pmanalyze and returns at once, its output redirected (read it, or it may block): for tests that signal it.</summary>
+    public static Process Start(params string[] args) => Start(null, args);
+
+    static Process Start(IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -22,15 +45,12 @@ public static class Pmanalyze
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pmanalyze.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
-        p.StandardInput.Close();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("pmanalyze " + string.Join(' ', args)); }
-        return new Run(p.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(psi)!;
     }
 
     /// <summary>Runs and insists on success, so a failing command shows its stderr in the test output.</summary>

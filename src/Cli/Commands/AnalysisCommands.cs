@@ -53,12 +53,14 @@ internal static class AnalysisCommands
         var @base = Base(required: true);
         var by = new Option<string>("--by") { Description = "site (file, line, function; default) or function (file, function)", DefaultValueFactory = _ => "site" };
         by.AcceptOnlyFromAmong("site", "function");
+        var unchanged = new Option<bool>("--unchanged") { Description = "Table output: also list the sites whose figures did not change (CSV and JSON always have them)" };
         return ReportCommands.Report("diff", "Compare two runs per site: leaked and allocated bytes in the base and this trace, sorted by growth",
             (c, t, top, pr) =>
             {
                 var b = TraceCatalog.ResolveIdOrName(c, pr.GetValue(@base)).Id;
-                return DiffReport.Compare(c, b, t, pr.GetValue(by) == "function" ? DiffReport.Grouping.Function : DiffReport.Grouping.Site, top);
-            }, @base, by);
+                return DiffReport.Compare(c, b, t, pr.GetValue(by) == "function" ? DiffReport.Grouping.Function : DiffReport.Grouping.Site, top,
+                    unchanged: pr.GetValue(unchanged) || pr.GetValue<string>("--format") != "table");
+            }, @base, by, unchanged);
     }
 
     static Command Check()

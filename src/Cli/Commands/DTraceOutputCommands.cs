@@ -21,10 +21,18 @@ internal static class DTraceOutputCommands
         return ReportCommands.Whole("aggregations",
             "Every DTrace aggregation of the trace (quantize, lquantize, llquantize, scalar), as DTrace prints them",
             CommonOptions.Format(),
-            (conn, trace, pr) => pr.GetValue<string>("--format") == "csv"
-                ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
-                : AggregationReports.Tables(conn, trace, pr.GetValue(section)),
-            (format, _) => format == "table" ? new DTraceAggregationRenderer() : Renderers.ForFormat(format)!,
+            (conn, trace, pr) =>
+            {
+                var tables = pr.GetValue<string>("--format") == "csv"
+                    ? AggregationReports.Buckets(conn, trace, pr.GetValue(section))
+                    : AggregationReports.Tables(conn, trace, pr.GetValue(section));
+                if (tables.Rows.Count == 0)
+                    Terminal.Notice(pr.GetValue(section) is { } text
+                        ? $"no aggregation of this trace is in a section whose title contains '{text}' (pmanalyze aggregations lists them all)"
+                        : "no DTrace aggregations in this trace: the log has no printa() or END-time aggregation output");
+                return tables;
+            },
+            (format, pr) => format == "table" ? new DTraceAggregationRenderer() : ReportCommands.Default(format, pr),
             section);
     }
 
@@ -36,11 +44,15 @@ internal static class DTraceOutputCommands
             (conn, trace, pr) =>
             {
                 var verdict = DropReports.Verdict(DropReports.Assess(conn, trace));
-                if (pr.GetValue<string>("--format") == "table") Console.WriteLine(verdict + Environment.NewLine);
+                if (pr.GetValue<string>("--format") == "table")
+                {
+                    foreach (var line in TerminalText.Wrap(verdict, Terminal.Width())) Console.WriteLine(line);
+                    Console.WriteLine();
+                }
                 else Console.Error.WriteLine(verdict);
                 return DropReports.Reconcile(conn, trace);
             },
-            (format, _) => Renderers.ForFormat(format)!);
+            ReportCommands.Default);
 
     static Command Stacks()
     {
@@ -51,9 +63,9 @@ internal static class DTraceOutputCommands
             {
                 var stacks = StackReports.Stacks(conn, trace, top);
                 if (stacks.Rows.Count == 0)
-                    Console.Error.WriteLine("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
+                    Terminal.Notice("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
                 return stacks;
             },
-            (f, _) => f == "folded" ? new FoldedStackRenderer() : Renderers.ForFormat(f)!);
+            (f, pr) => f == "folded" ? new FoldedStackRenderer() : ReportCommands.Default(f, pr));
     }
 }

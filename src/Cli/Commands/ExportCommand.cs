@@ -26,7 +26,7 @@ internal static class ExportCommand
             if (File.Exists(dir)) throw new UsageException($"'{dir}' is a file; --out names a directory");
             RefuseToReplaceOtherRuns(conn, dir, id, pr.GetValue(force));
             foreach (var (table, rows, path) in ParquetExport.Write(conn, dir, id))
-                Console.WriteLine($"{table,-13} {rows,10} {(rows == 1 ? "row " : "rows")}  {path}");
+                Console.WriteLine($"{table,-13} {rows,10} {(rows == 1 ? "row " : "rows")}  {Reports.Rendering.TerminalText.Visible(path)}");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -22,7 +22,8 @@ internal static class ImportCommand
         {
             if (RunNames.Problem(r.GetValueOrDefault<string>() ?? "") is { } problem) r.AddError("--name: " + problem);
         });
-        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose, name };
+        var bytes = CommonOptions.Bytes();
+        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose, bytes, name };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             string dbPath = pr.GetValue(db)!;
@@ -32,25 +33,25 @@ internal static class ImportCommand
             if (result.Duplicate)
             {
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");
-                if (result.InputProblem is { } known) Console.WriteLine($"warning: trace {result.TraceId} is not whole: {known}");
+                if (result.InputProblem is { } known) Terminal.Warn($"trace {result.TraceId} is not whole: {known}");
             }
             else
             {
                 Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath, pr.GetValue(name)));
-                if (result.InputProblem is { } problem) Console.WriteLine("warning: " + problem);
+                if (result.InputProblem is { } problem) Terminal.Warn(problem);
                 if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
                 if (result.Events == 0) Console.WriteLine(NoEvents(result));
             }
             if (pr.GetValue(quiet)) return 0;
             using var conn = Database.OpenReadOnly(dbPath);
-            var render = new TextTableRenderer();
+            var render = new TextTableRenderer(Terminal.Style(pr.GetValue(bytes)));
             Console.WriteLine();
             render.Render(MemoryReports.Summary(conn, result.TraceId), Console.Out);
             var loss = DropReports.Assess(conn, result.TraceId);
             if (loss.DroppedRecordsSuspected)
             {
                 Console.WriteLine();
-                Console.WriteLine("warning: " + DropReports.Verdict(loss) + " (pmanalyze reconcile)");
+                Terminal.Warn(DropReports.Verdict(loss) + " (pmanalyze reconcile)");
             }
             if (result.Events > 0)
             {
@@ -68,7 +69,8 @@ internal static class ImportCommand
         ? $"no memory events; stored {r.Aggregations} aggregation tables and {r.FlowLines} flow lines (see 'pmanalyze aggregations' and 'pmanalyze stacks')"
         : "no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?";
 
+    /// <summary>The import line; the file names are the user's and may hold anything, so their control characters are made visible.</summary>
     static string Describe(ImportResult r, string source, string dbPath, string? name) => string.Create(CultureInfo.InvariantCulture,
-        $"imported {source} as trace {r.TraceId}{(name is null ? "" : $" ('{name}')")} into {dbPath}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
+        $"imported {TerminalText.Visible(source)} as trace {r.TraceId}{(name is null ? "" : $" ('{TerminalText.Visible(name)}')")} into {TerminalText.Visible(dbPath)}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
         $"{r.Notes} notes, {r.Unparsed} unparsed, {r.Aggregations} aggregation tables in {r.Elapsed.TotalSeconds:0.00} s");
 }

@@ -32,7 +32,7 @@ internal static class PlotCommand
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
             ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Label, path, w, h, ChartData.TotalRows(chart, conn, t.Id));
-            Console.WriteLine($"wrote {path} ({w}×{h}, trace {t.Id})");
+            Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -35,7 +35,7 @@ internal static class ReportCommands
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            Renderers.ForFormat(pr.GetValue(format)!)!.Render(TraceCatalog.List(conn), Console.Out);
+            Renderers.ForFormat(pr.GetValue(format)!, Terminal.Style())!.Render(TraceCatalog.List(conn), Console.Out);
             return 0;
         }, pr.GetValue(db)!));
         return cmd;
@@ -43,7 +43,7 @@ internal static class ReportCommands
 
     /// <summary>A ranked report: its rows come largest first, and --top N keeps the first N.</summary>
     internal static Command Report(string name, string description, Func<SqliteConnection, long, int?, ParseResult, ReportTable> query, params Option[] extra) =>
-        Report(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
+        Report(name, description, CommonOptions.Format(), query, Default, extra);
 
     /// <summary>A ranked report whose format option and renderer choice are the caller's.</summary>
     internal static Command Report(string name, string description, Option<string> format,
@@ -52,7 +52,10 @@ internal static class ReportCommands
 
     /// <summary>A report shown whole (a summary, a histogram, a downsampled timeline): no --top.</summary>
     internal static Command Whole(string name, string description, Func<SqliteConnection, long, ParseResult, ReportTable> query, params Option[] extra) =>
-        Whole(name, description, CommonOptions.Format(), query, (format, _) => Renderers.ForFormat(format)!, extra);
+        Whole(name, description, CommonOptions.Format(), query, Default, extra);
+
+    /// <summary>The renderer of --format, tables laid out for the terminal (and --bytes).</summary>
+    internal static IRenderer Default(string format, ParseResult pr) => Renderers.ForFormat(format, Terminal.Style(pr.GetValue<bool>("--bytes")))!;
 
     /// <summary>A report shown whole whose format option and renderer choice are the caller's.</summary>
     internal static Command Whole(string name, string description, Option<string> format,
@@ -64,7 +67,7 @@ internal static class ReportCommands
     {
         var db = CommonOptions.Db();
         var trace = CommonOptions.Trace();
-        var cmd = new Command(name, description) { db, trace, format };
+        var cmd = new Command(name, description) { db, trace, format, CommonOptions.Bytes() };
         if (top is not null) cmd.Options.Add(top);
         foreach (var o in extra) cmd.Options.Add(o);
         cmd.SetAction(pr => Failure.Run(() =>

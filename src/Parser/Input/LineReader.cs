@@ -9,8 +9,9 @@ namespace PyMemTrace.Parser.Input;
 /// Streams a log as numbered lines without reading it whole. Lines end at '\n'; a trailing '\r' is dropped;
 /// a last line without newline still counts. Each line is decoded as UTF-8 where valid, else as Latin-1,
 /// so garbage bytes, NULs and control characters all survive. The SHA-256 of the bytes is computed on the way.
-/// A line longer than <see cref="MaxLineBytes"/> (no DTrace line is; a binary file may hold one) is handed on in pieces
-/// of that size, each counted as a line, so memory stays bounded and no byte is lost.
+/// A line longer than <see cref="MaxLineBytes"/> (no DTrace line is; a binary file may hold one) is still one line:
+/// only its first MaxLineBytes bytes are handed on (<see cref="LineIsTruncated"/>), the rest is read, hashed and
+/// counted but not kept, so memory stays bounded and every later line keeps its number.
 /// </summary>
 public sealed class LineReader
 {
@@ -20,7 +21,7 @@ public sealed class LineReader
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     byte[] _buffer = new byte[ChunkSize];
     int _start, _end;
-    bool _eof;
+    bool _eof, _skippingRest; // _skippingRest: the line handed on last was a prefix; its rest is still to be passed over
 
     long _lineCount, _byteCount, _readTicks;
     string? _readError;
@@ -31,6 +32,9 @@ public sealed class LineReader
     /// the input stopped, so it is no whole line.
     /// </summary>
     public bool LineIsCut { get; private set; }
+
+    /// <summary>The line just read was longer than <see cref="MaxLineBytes"/>: it is its first MaxLineBytes bytes.</summary>
+    public bool LineIsTruncated { get; private set; }
 
     /// <summary>Why the input was not read to its end (a read error, damaged or cut-short gzip data); null when it was.</summary>
     public string? Problem => _readError ?? (_stream as IInputCheck)?.Problem;
@@ -58,25 +62,33 @@ public sealed class LineReader
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLineBytes(out ReadOnlySpan<byte> line)
     {
+        if (_skippingRest) SkipRestOfLine();
+        LineIsTruncated = false;
         while (true)
         {
             int nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-            if (nl >= 0)
+            if (nl >= 0 && nl <= MaxLineBytes)
             {
                 line = WithoutCr(_buffer.AsSpan(_start, nl));
                 _start += nl + 1;
                 _lineCount++;
                 return true;
             }
-            if (_eof || _end - _start >= MaxLineBytes)
+            if (nl > MaxLineBytes || _end - _start > MaxLineBytes) // no newline within the limit: hand on the prefix, pass over the rest later
+            {
+                line = _buffer.AsSpan(_start, MaxLineBytes);
+                LineIsTruncated = _skippingRest = true;
+                _start += MaxLineBytes;
+                _lineCount++;
+                return true;
+            }
+            if (_eof)
             {
                 if (_end > _start)
                 {
-                    int length = Math.Min(_end - _start, MaxLineBytes);
-                    bool last = _eof && length == _end - _start;
-                    line = last ? WithoutCr(_buffer.AsSpan(_start, length)) : _buffer.AsSpan(_start, length);
-                    LineIsCut = last && Problem is not null;
-                    _start += length;
+                    line = WithoutCr(_buffer.AsSpan(_start, _end - _start));
+                    LineIsCut = Problem is not null;
+                    _start = _end;
                     _lineCount++;
                     return true;
                 }
@@ -85,6 +97,24 @@ public sealed class LineReader
             }
             Fill();
         }
+    }
+
+    /// <summary>Passes over the rest of a truncated line, up to and including its newline (or the end of the input).</summary>
+    void SkipRestOfLine()
+    {
+        while (true)
+        {
+            int nl = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                _start += nl + 1;
+                break;
+            }
+            _start = _end;
+            if (_eof) break;
+            Fill();
+        }
+        _skippingRest = false;
     }
 
     static ReadOnlySpan<byte> WithoutCr(ReadOnlySpan<byte> bytes) =>

@@ -20,6 +20,8 @@ public static class TraceInput
         {
             throw new TraceInputException($"cannot read '{source}': {e.Message}");
         }
+        // A FIFO (or a device) streams like standard input: no seeking back, no length, no read-ahead hash.
+        if (!file.CanSeek) return MaybeGzip(new BufferedStream(file, 1 << 16));
         return IsGzip(file) ? new CheckedGzipStream(file) : file;
     }
 

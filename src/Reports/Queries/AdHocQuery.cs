@@ -7,10 +7,12 @@ namespace PyMemTrace.Reports.Queries;
 /// <summary>Runs the user's own SQL; column types are read off the values.</summary>
 public static class AdHocQuery
 {
-    /// <exception cref="StoreException">The SQL would write (checked statement by statement) or does not compile.</exception>
+    /// <exception cref="StoreException">The SQL is not one statement that reads, or does not compile.</exception>
     public static ReportTable Run(SqliteConnection conn, string sql, long? traceId = null)
     {
-        RefuseWrites(conn, sql);
+        var db = conn.Handle ?? throw new InvalidOperationException("the connection is not open");
+        using var authorizer = new ReadOnlyAuthorizer(db);
+        RefuseAllButOneRead(db, authorizer, sql);
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         if (traceId is { } id && UsesTrace(sql))
@@ -40,26 +42,38 @@ public static class AdHocQuery
 
     static readonly System.Text.RegularExpressions.Regex TraceParameter = new(@"[$@:]trace\b", System.Text.RegularExpressions.RegexOptions.Compiled);
 
+    public const string ReadOnly = "the database is opened read-only for queries";
+
     /// <summary>
-    /// The connection is read-only, but some statements write elsewhere (VACUUM INTO a new file): every statement must
-    /// be one SQLite itself calls read-only.
+    /// One statement, and one that reads: several would print only the first's rows (and one table per format cannot
+    /// hold several results), and the read-only connection stops writes to the file but not everything: VACUUM INTO
+    /// writes a new file, ATTACH opens another, a pragma changes the connection. Each statement is compiled under the
+    /// authorizer and must also be one that SQLite itself calls read-only.
     /// </summary>
-    static void RefuseWrites(SqliteConnection conn, string sql)
+    static void RefuseAllButOneRead(sqlite3 db, ReadOnlyAuthorizer authorizer, string sql)
     {
-        var db = conn.Handle ?? throw new InvalidOperationException("the connection is not open");
         var rest = sql;
+        int statements = 0;
         while (!string.IsNullOrWhiteSpace(rest))
         {
             int rc = raw.sqlite3_prepare_v2(db, rest, out var stmt, out var tail);
             using (stmt)
             {
+                if (authorizer.Refused is { } what)
+                    throw new StoreException($"query refused: only reads run here ({what} is not one); {ReadOnly}");
                 if (rc != raw.SQLITE_OK)
                     throw new StoreException("SQL error: " + raw.sqlite3_errmsg(db).utf8_to_string());
-                if (!stmt.IsInvalid && raw.sqlite3_stmt_readonly(stmt) == 0)
-                    throw new StoreException("query refused: the database is opened read-only for queries, so SQL that writes cannot run");
+                if (!stmt.IsInvalid) // a comment or a lone ';' compiles to nothing
+                {
+                    statements++;
+                    if (raw.sqlite3_stmt_readonly(stmt) == 0)
+                        throw new StoreException($"query refused: {ReadOnly}, so SQL that writes cannot run");
+                }
             }
             if (tail == rest) break;
             rest = tail;
         }
+        if (statements > 1)
+            throw new StoreException($"query runs one statement; this SQL holds {statements}: run each with its own 'pmanalyze query'");
     }
 }

@@ -6,13 +6,32 @@ namespace PyMemTrace.Reports.Queries;
 /// <summary>
 /// Two runs side by side, per allocating site (file, line, function) or per (file, function): leaked bytes and blocks
 /// and allocated bytes in the base and in the trace, and the change, sorted by growth of leaked bytes.
-/// status: new (allocates only in the trace), vanished (only in the base), changed, unchanged.
+/// status: new (allocates only in the trace), vanished (only in the base), changed, unchanged. Without
+/// <c>unchanged</c> the unchanged rows are left out (--top counts the rows shown) and the table's note says how many.
 /// </summary>
 public static class DiffReport
 {
     public enum Grouping { Site, Function }
 
-    public static ReportTable Compare(SqliteConnection conn, long baseId, long traceId, Grouping by, int? top)
+    /// <summary>Columns a narrow terminal leaves out first: the counts, then the allocated bytes; the leaked bytes stay.</summary>
+    static readonly string[] DropFirst =
+        ["base_leaked_count", "leaked_count", "base_allocated_bytes", "allocated_bytes", "delta_allocated_bytes", "delta_leaked_count", "line", "base_leaked_bytes"];
+
+    public static ReportTable Compare(SqliteConnection conn, long baseId, long traceId, Grouping by, int? top, bool unchanged = true)
+    {
+        if (unchanged) return Query(conn, baseId, traceId, by, top);
+        var all = Query(conn, baseId, traceId, by, null);
+        int status = all.IndexOf("status");
+        var changed = all.Rows.Where(r => (string?)r[status] != "unchanged").ToList();
+        int hidden = all.Rows.Count - changed.Count;
+        return all with
+        {
+            Rows = top is > 0 ? changed.Take(top.Value).ToList() : changed,
+            Note = hidden == 0 ? null : $"({hidden} unchanged {(by == Grouping.Site ? "site" : "function")}{(hidden == 1 ? "" : "s")} not shown; --unchanged shows them)",
+        };
+    }
+
+    static ReportTable Query(SqliteConnection conn, long baseId, long traceId, Grouping by, int? top)
     {
         string line = by == Grouping.Site ? "s.line" : "NULL";
         return Run(conn, by == Grouping.Site ? "Diff by site" : "Diff by function",
@@ -48,6 +67,6 @@ public static class DiffReport
             [Text("file"), Int("line"), Text("function"), Int("base_leaked_bytes"), Int("leaked_bytes"), Int("delta_leaked_bytes"),
              Int("base_leaked_count"), Int("leaked_count"), Int("delta_leaked_count"), Int("base_allocated_bytes"),
              Int("allocated_bytes"), Int("delta_allocated_bytes"), Text("status")],
-            new Dictionary<string, object?> { ["$base"] = baseId, ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 });
+            new Dictionary<string, object?> { ["$base"] = baseId, ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 }) with { DropFirst = DropFirst };
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -47,7 +48,7 @@ public static class DropReports
         var loss = notices.Where(kv => LossyKinds.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         var rows = Reconcile(conn, traceId).Rows;
         var missing = rows.Where(r => (long)r[4]! != 0).ToList();
-        return new LossAssessment(notices, loss, rows.Count, missing.Count, missing.Sum(r => (long)r[4]!));
+        return new LossAssessment(notices, loss, rows.Count, missing.Count, Saturating.Sum(missing.Select(r => (long)r[4]!)));
     }
 
     /// <summary>The summary's columns plus notices (kind → lines) and dropped_records_suspected.</summary>

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Queries;
 
@@ -13,7 +14,7 @@ public sealed record WeightedStack(IReadOnlyList<string> Frames, long Bytes, lon
 /// </summary>
 public sealed record FlameWeight(string Id, string Label, string CountName, string Explanation, IReadOnlyList<WeightedStack> Stacks, long TotalStacks)
 {
-    public long TotalBytes => Stacks.Sum(s => s.Bytes);
+    public long TotalBytes => Saturating.Sum(Stacks.Select(s => s.Bytes));
 }
 
 /// <summary>The weights the report's flame graph offers for a trace with Python call stacks.</summary>
@@ -36,8 +37,8 @@ public static class FlameWeights
     /// <summary>Never-freed bytes and blocks per stack path ('[no stack]' for events made outside any Python call), largest first.</summary>
     public static IReadOnlyList<(string Path, long Bytes, long Blocks)> LeakStacks(SqliteConnection conn, long traceId) =>
         conn.Query<(string Path, long Bytes, long Blocks)>(
-            """
-            SELECT coalesce(p.path, @noStack) AS path, sum(e.size) AS bytes, count(*) AS blocks
+            $"""
+            SELECT coalesce(p.path, @noStack) AS path, {SaturatingSumSql.Of("e.size")} AS bytes, count(*) AS blocks
             FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
             LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
             WHERE t.id = @traceId AND e.leaked = 1
@@ -52,7 +53,7 @@ public static class FlameWeights
         if (all.Count > MaxStacks)
         {
             var rest = all.Skip(MaxStacks).ToList();
-            kept.Add(new WeightedStack([OtherStacks], rest.Sum(s => s.Bytes), rest.Sum(s => s.Count)));
+            kept.Add(new WeightedStack([OtherStacks], Saturating.Sum(rest.Select(s => s.Bytes)), Saturating.Sum(rest.Select(s => s.Count))));
         }
         return new FlameWeight(id, label, countName, explanation, kept, all.Count);
     }

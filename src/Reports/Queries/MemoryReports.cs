@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -12,7 +13,7 @@ namespace PyMemTrace.Reports.Queries;
 /// </summary>
 public static class MemoryReports
 {
-    public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, Run(conn, "Summary",
+    public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, WithSaturated(Run(conn, "Summary",
         """
         SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
                bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
@@ -23,7 +24,22 @@ public static class MemoryReports
          Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
          Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines"),
          Int("peak_event"), Int("peak_line"), Int("temporary_allocs"), Bool("input_complete"), Text("input_problem")],
-        Args(traceId), asObject: true));
+        Args(traceId), asObject: true)));
+
+    /// <summary>The byte totals that sum many sizes; each is exact, or saturated at 2^63 − 1 when the sum does not fit.</summary>
+    public static readonly IReadOnlyList<string> SummedTotals = ["bytes_allocated", "bytes_freed", "bytes_outstanding", "peak_bytes"];
+
+    /// <summary>
+    /// Adds <c>saturated</c>: the summed totals that stand at 2^63 − 1, read "this much or more" (docs/schema.md, Numbers),
+    /// so that a figure too large for 64 bits is never mistaken for an exact one.
+    /// </summary>
+    static ReportTable WithSaturated(ReportTable summary)
+    {
+        var columns = summary.Columns.Append(new ReportColumn("saturated", ColumnType.Any)).ToList();
+        var rows = summary.Rows.Select(r => r.Append(SummedTotals
+            .Where(name => r[summary.IndexOf(name)] is long v && Saturating.IsSaturated(v)).Cast<object?>().ToList()).ToArray()).ToList();
+        return summary with { Columns = columns, Rows = rows };
+    }
 
     public static ReportTable LeakSites(SqliteConnection conn, long traceId, int? top) => Run(conn, "Leaks by site",
         """
@@ -37,7 +53,8 @@ public static class MemoryReports
         SELECT pid, pointer, size, file, line, function, log_line FROM leaked_blocks WHERE trace_id = $trace
         ORDER BY size DESC, log_line LIMIT $top
         """,
-        [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top));
+        [Int("pid"), Text("pointer"), Int("size"), Text("file"), Int("line"), Text("function"), Int("log_line")], Args(traceId, top))
+        with { DropFirst = ["log_line", "pid", "line"] };
 
     public static ReportTable Functions(SqliteConnection conn, long traceId, int? top) => Run(conn, "Functions",
         """
@@ -46,7 +63,7 @@ public static class MemoryReports
         ORDER BY bytes_allocated DESC, file, function LIMIT $top
         """,
         [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
-         Int("bytes_outstanding")], Args(traceId, top));
+         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "allocs", "bytes_freed"] };
 
     public static ReportTable Reallocs(SqliteConnection conn, long traceId, int? top) => Run(conn, "Realloc chains",
         """
@@ -55,7 +72,7 @@ public static class MemoryReports
         ORDER BY length DESC, start_pointer, chain_id LIMIT $top
         """,
         [Text("start_pointer"), Text("end_pointer"), Int("length"), Int("first_size"), Int("last_size"), Bool("freed"),
-         Text("file"), Int("line"), Text("function")], Args(traceId, top));
+         Text("file"), Int("line"), Text("function")], Args(traceId, top)) with { DropFirst = ["end_pointer", "freed", "line"] };
 
     static Dictionary<string, object?> Args(long traceId, int? top = null) =>
         new() { ["$trace"] = traceId, ["$top"] = top is > 0 ? top.Value : -1 };

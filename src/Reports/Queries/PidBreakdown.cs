@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -13,8 +14,8 @@ public static class PidBreakdown
     public static ReportTable For(SqliteConnection conn, long traceId)
     {
         var counts = conn.Query<(long Pid, long Events, long Leaked, long Blocks)>(
-            """
-            SELECT e.pid, count(*), coalesce(sum(CASE WHEN e.leaked = 1 THEN e.size END), 0), coalesce(sum(e.leaked), 0)
+            $"""
+            SELECT e.pid, count(*), coalesce({SaturatingSumSql.Of("CASE WHEN e.leaked = 1 THEN e.size END")}, 0), coalesce(sum(e.leaked), 0)
             FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
             WHERE t.id = @traceId GROUP BY e.pid ORDER BY e.pid
             """, new { traceId }).ToList();

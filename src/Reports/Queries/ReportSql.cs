@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Queries;
 
@@ -26,7 +27,8 @@ internal static class ReportSql
     static object Convert(object value, ColumnType type) => type switch
     {
         ColumnType.Bool => System.Convert.ToInt64(value) != 0,
-        ColumnType.Integer => System.Convert.ToInt64(value),
+        // SQLite turns integer arithmetic past 2^63 into REAL: such a value saturates like the stored totals
+        ColumnType.Integer => value is double d ? Saturating.ToInt64(d) : System.Convert.ToInt64(value),
         _ => value,
     };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
 using static PyMemTrace.Reports.Queries.ReportSql;
 
 namespace PyMemTrace.Reports.Queries;
@@ -34,10 +35,10 @@ public static class StackReports
     static IEnumerable<object?[]> FromAggregations(SqliteConnection conn, long traceId)
     {
         var tables = Run(conn, "",
-            """
+            $"""
             SELECT t.key, t.kind, t.total,
-                   (SELECT sum(b.value * b.count) FROM agg_buckets b WHERE b.table_id = t.id AND b.bound IS NULL),
-                   (SELECT sum(b.count) FROM agg_buckets b WHERE b.table_id = t.id)
+                   (SELECT {SaturatingSumSql.Of("b.value * b.count")} FROM agg_buckets b WHERE b.table_id = t.id AND b.bound IS NULL),
+                   (SELECT {SaturatingSumSql.Of("b.count")} FROM agg_buckets b WHERE b.table_id = t.id)
             FROM agg_tables t WHERE t.trace_id = $trace AND t.key LIKE '%\n%' ESCAPE '!'
             """,
             [Text("key"), Text("kind"), Int("total"), Int("weighted"), Int("count")], Args(traceId));
@@ -52,7 +53,7 @@ public static class StackReports
                 return (Frames: frames, Events: events, Bytes: bytes);
             })
             .GroupBy(s => string.Join(";", s.Frames))
-            .Select(g => Row(g.First().Frames, g.Sum(s => s.Events), g.Sum(s => s.Bytes)));
+            .Select(g => Row(g.First().Frames, Saturating.Sum(g.Select(s => s.Events)), Saturating.Sum(g.Select(s => s.Bytes))));
     }
 
     static object?[] Row(IReadOnlyList<string> frames, long events, long bytes)

@@ -6,6 +6,8 @@ namespace PyMemTrace.Reports.Rendering;
 /// <summary>
 /// Writes aggregation rows (columns section, key_text, kind, total, buckets as AggregationReports.Tables gives them)
 /// back the way DTrace prints them: section titles, key lines, the value/Distribution/count header and the bars.
+/// Titles, keys and bucket bounds come from the log: their control characters are made visible (\x1b), as in tables,
+/// and a key line is cut at TableStyle.WidestCell columns (a 1 MiB key is no key to read; JSON and CSV keep it whole).
 /// </summary>
 public sealed class DTraceAggregationRenderer : IRenderer
 {
@@ -18,14 +20,15 @@ public sealed class DTraceAggregationRenderer : IRenderer
         string? current = null;
         foreach (var row in table.Rows)
         {
-            var title = (string?)row[section] ?? "";
+            var title = TerminalText.Cut(TerminalText.Visible((string?)row[section] ?? ""), TableStyle.WidestCell);
             if (title != current)
             {
                 if (current is not null) output.WriteLine();
                 if (title.Length > 0) output.WriteLine(title + ":");
                 current = title;
             }
-            var key = ((string?)row[keyText] ?? "").Split('\n').Where(k => k.Length > 0).ToList();
+            var key = ((string?)row[keyText] ?? "").Split('\n').Where(k => k.Length > 0)
+                .Select(k => TerminalText.Cut(TerminalText.Visible(k), TableStyle.WidestCell)).ToList();
             if ((string?)row[kind] == "scalar")
             {
                 var value = Convert.ToString(row[total], CultureInfo.InvariantCulture);
@@ -61,7 +64,7 @@ public sealed class DTraceAggregationRenderer : IRenderer
             int ats = total == 0 ? 0 : (int)Math.Round(Math.Abs((decimal)b.Count) * width / total, MidpointRounding.AwayFromZero);
             string left = negative ? (b.Count < 0 ? new string('@', ats) : "").PadLeft(width) : "";
             string right = !negative || positive ? (b.Count > 0 ? new string('@', ats) : "").PadRight(width) : "";
-            string label = b.Bound is null ? b.Value.ToString(CultureInfo.InvariantCulture) : $"{b.Bound} {b.Value}";
+            string label = b.Bound is null ? b.Value.ToString(CultureInfo.InvariantCulture) : $"{TerminalText.Visible(b.Bound)} {b.Value}";
             output.WriteLine(new StringBuilder().Append(label.PadLeft(16)).Append(' ').Append(left).Append('|').Append(right).Append(' ')
                 .Append(b.Count.ToString(CultureInfo.InvariantCulture)).ToString());
         }

@@ -4,7 +4,8 @@ namespace PyMemTrace.Reports.Rendering;
 
 /// <summary>
 /// The flame-graph folded-stack format (flamegraph.pl, speedscope, inferno): one line per stack, frames root first
-/// joined by ';', a space, the weight. Reads the columns "stack" and "bytes".
+/// joined by ';', a space, the weight. Reads the columns "stack" and "bytes". Control characters in a frame are made
+/// visible (\x1b): the lines go to a terminal or to flamegraph.pl, which would copy them raw into its SVG.
 /// </summary>
 public sealed class FoldedStackRenderer : IRenderer
 {
@@ -12,6 +13,6 @@ public sealed class FoldedStackRenderer : IRenderer
     {
         int stack = table.IndexOf("stack"), bytes = table.IndexOf("bytes");
         foreach (var row in table.Rows)
-            output.WriteLine($"{row[stack]} {Convert.ToString(row[bytes], CultureInfo.InvariantCulture)}");
+            output.WriteLine($"{TerminalText.Visible(row[stack] as string ?? "")} {Convert.ToString(row[bytes], CultureInfo.InvariantCulture)}");
     }
 }

@@ -10,10 +10,11 @@ public static class Renderers
 {
     public static readonly IReadOnlyList<string> Formats = ["table", "csv", "json"];
 
-    public static IRenderer? ForFormat(string format) => format switch
+    /// <summary>The renderer of a format; <paramref name="style"/> lays out tables for the terminal (and says whether one is there).</summary>
+    public static IRenderer? ForFormat(string format, TableStyle? style = null) => format switch
     {
-        "table" => new TextTableRenderer(),
-        "csv" => new CsvRenderer(),
+        "table" => new TextTableRenderer(style),
+        "csv" => new CsvRenderer(forTerminal: style?.OnTerminal ?? false),
         "json" => new JsonRenderer(),
         _ => null,
     };

@@ -1,4 +1,9 @@
--- pmanalyze store, schema version 6 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 7 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+--
+-- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
+-- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
+-- expands it into plain SQL (the views stored in the database run in any SQLite): exact where the total fits 64 bits,
+-- else 9223372036854775807 (2^63 - 1: "this much or more"; -9223372036854775807 below). Counts use sum() as usual.
 
 CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -126,7 +131,7 @@ CREATE TABLE IF NOT EXISTS agg_buckets (
 -- Reports, as views: every report of pmanalyze can be reproduced with `pmanalyze query`.
 
 CREATE VIEW IF NOT EXISTS leak_sites AS
-SELECT e.trace_id, s.file, s.line, s.function, count(*) AS count, sum(e.size) AS bytes
+SELECT e.trace_id, s.file, s.line, s.function, count(*) AS count, saturating_sum(e.size) AS bytes
 FROM events e JOIN sites s ON s.id = e.site_id
 WHERE e.leaked = 1
 GROUP BY e.trace_id, e.site_id;
@@ -141,10 +146,10 @@ CREATE VIEW IF NOT EXISTS function_totals AS
 SELECT t.id AS trace_id, s.file, s.function,
        sum(e.kind IN ('malloc', 'calloc')) AS allocs,
        sum(e.kind = 'realloc') AS reallocs,
-       coalesce(sum(e.size), 0) AS bytes_allocated,
+       coalesce(saturating_sum(e.size), 0) AS bytes_allocated,
        sum(e.kind = 'free' AND e.status = 'freed') AS frees,
-       sum(e.freed_bytes) AS bytes_freed,
-       sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END) AS bytes_outstanding
+       saturating_sum(e.freed_bytes) AS bytes_freed,
+       saturating_sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END) AS bytes_outstanding
 FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id JOIN sites s ON s.id = e.site_id
 WHERE e.kind <> 'free' OR e.status = 'freed'
 GROUP BY t.id, s.file, s.function;
@@ -173,9 +178,9 @@ SELECT t.id AS trace_id, t.lines, t.events,
        coalesce(sum(e.kind = 'free' AND e.status = 'null'), 0) AS null_frees,
        coalesce(sum(e.kind = 'free' AND e.status = 'unknown'), 0) AS unknown_frees,
        coalesce(sum(e.replaced), 0) AS missed_frees,
-       coalesce(sum(e.size), 0) AS bytes_allocated,
-       coalesce(sum(e.freed_bytes), 0) AS bytes_freed,
-       coalesce(sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END), 0) AS bytes_outstanding,
+       coalesce(saturating_sum(e.size), 0) AS bytes_allocated,
+       coalesce(saturating_sum(e.freed_bytes), 0) AS bytes_freed,
+       coalesce(saturating_sum(CASE WHEN e.leaked = 1 THEN e.size ELSE 0 END), 0) AS bytes_outstanding,
        coalesce(sum(e.leaked), 0) AS leaked_blocks,
        coalesce(max(e.live_bytes), 0) AS peak_bytes,
        coalesce(max(e.live_blocks), 0) AS peak_blocks,
@@ -227,7 +232,7 @@ CREATE TABLE IF NOT EXISTS raw_lines (
 ) WITHOUT ROWID;
 
 CREATE VIEW IF NOT EXISTS notice_counts AS
-SELECT trace_id, kind, count(*) AS lines, sum(number) AS number FROM notices GROUP BY trace_id, kind;
+SELECT trace_id, kind, count(*) AS lines, saturating_sum(number) AS number FROM notices GROUP BY trace_id, kind;
 
 CREATE VIEW IF NOT EXISTS rss_series AS
 SELECT r.trace_id, r.pid, row_number() OVER (PARTITION BY r.trace_id, r.pid ORDER BY r.line) AS sample,
@@ -246,7 +251,7 @@ SELECT stack_id, path, depth FROM p;
 -- Requested bytes (allocations and reallocs) by call stack: "which call paths allocate the most".
 CREATE VIEW IF NOT EXISTS stack_totals AS
 SELECT e.trace_id, e.stack_id, coalesce(p.path, '[no stack]') AS path,
-       sum(e.kind IN ('malloc', 'calloc')) AS allocs, sum(e.kind = 'realloc') AS reallocs, sum(e.size) AS bytes
+       sum(e.kind IN ('malloc', 'calloc')) AS allocs, sum(e.kind = 'realloc') AS reallocs, saturating_sum(e.size) AS bytes
 FROM events e LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
 WHERE e.kind <> 'free'
 GROUP BY e.trace_id, e.stack_id;
@@ -255,17 +260,17 @@ GROUP BY e.trace_id, e.stack_id;
 -- malloc events of the same file and function: missing_bytes > 0 means DTrace dropped event records.
 CREATE VIEW IF NOT EXISTS malloc_reconcile AS
 WITH agg AS (
-    SELECT trace_id, json_extract(key, '$[0]') AS file, json_extract(key, '$[1]') AS function, sum(total) AS bytes
+    SELECT trace_id, json_extract(key, '$[0]') AS file, json_extract(key, '$[1]') AS function, saturating_sum(total) AS bytes
     FROM agg_tables
     WHERE kind <> 'scalar' AND total IS NOT NULL AND json_array_length(key) = 2
     GROUP BY trace_id, file, function),
 ev AS (
-    SELECT e.trace_id, s.file, s.function, sum(e.size) AS bytes
+    SELECT e.trace_id, s.file, s.function, saturating_sum(e.size) AS bytes
     FROM events e JOIN sites s ON s.id = e.site_id
     WHERE e.kind = 'malloc' AND e.trace_id IN (SELECT trace_id FROM agg)
     GROUP BY e.trace_id, s.file, s.function)
 SELECT a.trace_id, a.file, a.function, coalesce(e.bytes, 0) AS event_bytes, a.bytes AS aggregation_bytes,
-       a.bytes - coalesce(e.bytes, 0) AS missing_bytes
+       max(-9223372036854775807, min(9223372036854775807, a.bytes - coalesce(e.bytes, 0))) AS missing_bytes -- a difference past 2^63 (REAL in SQLite) saturates
 FROM agg a LEFT JOIN ev e ON e.trace_id = a.trace_id AND e.file = a.file AND e.function = a.function
 UNION ALL
 SELECT e.trace_id, e.file, e.function, e.bytes, 0, -e.bytes
@@ -323,8 +328,8 @@ FROM traces t JOIN trace_totals s ON s.trace_id = t.id;
 
 CREATE VIEW IF NOT EXISTS function_totals_stored AS
 SELECT st.trace_id, s.file, s.function, sum(st.allocs) AS allocs, sum(st.reallocs) AS reallocs,
-       sum(st.bytes_allocated) AS bytes_allocated, sum(st.frees) AS frees, sum(st.bytes_freed) AS bytes_freed,
-       sum(st.bytes_outstanding) AS bytes_outstanding
+       saturating_sum(st.bytes_allocated) AS bytes_allocated, sum(st.frees) AS frees, saturating_sum(st.bytes_freed) AS bytes_freed,
+       saturating_sum(st.bytes_outstanding) AS bytes_outstanding
 FROM site_totals st JOIN sites s ON s.id = st.site_id
 GROUP BY st.trace_id, s.file, s.function;
 
@@ -333,20 +338,32 @@ GROUP BY st.trace_id, s.file, s.function;
 -- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
 -- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).
 CREATE VIEW IF NOT EXISTS event_deltas AS
-SELECT trace_id, id, seq, line, pid, kind, size,
-       coalesce(size, 0) - freed_bytes - CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS delta_bytes,
+SELECT trace_id, id, seq, line, pid, kind, size, freed_bytes, dropped_bytes,
+       max(-9223372036854775807, coalesce(size, 0) - freed_bytes - dropped_bytes) AS delta_bytes, -- saturated: REAL past 2^63
        (kind <> 'free') - (status IS 'freed') - replaced AS delta_blocks
-FROM (SELECT t.id AS trace_id, e.id, e.seq, e.line, e.pid, e.kind, e.size, e.freed_bytes, e.replaced, e.status,
+FROM (SELECT *, CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS dropped_bytes FROM (SELECT t.id AS trace_id, e.id, e.seq, e.line, e.pid, e.kind, e.size, e.freed_bytes, e.replaced, e.status,
              lag(e.size) OVER (PARTITION BY t.id, e.pid, e.ptr, e.kind = 'free' ORDER BY e.id) AS dropped
-      FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id);
+      FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id));
 
 -- Live bytes and blocks of each pid after each of that pid's events (the events table holds the all-pid totals).
+-- The running byte sum adds the high and low 32 bits of each change apart (as saturating_sum does): the running
+-- totals of a long trace pass 2^63 even where live bytes stay small.
 CREATE VIEW IF NOT EXISTS pid_timeline AS
+WITH parts AS (
+    SELECT trace_id, id, seq, line, pid, delta_blocks,
+           (coalesce(size, 0) >> 32) - (freed_bytes >> 32) - (dropped_bytes >> 32) AS high,
+           (coalesce(size, 0) & 4294967295) - (freed_bytes & 4294967295) - (dropped_bytes & 4294967295) AS low
+    FROM event_deltas),
+running AS (
+    SELECT trace_id, seq, line, pid, sum(high) OVER w + (sum(low) OVER w >> 32) AS high, sum(low) OVER w & 4294967295 AS low,
+           sum(delta_blocks) OVER w AS live_blocks
+    FROM parts
+    WINDOW w AS (PARTITION BY trace_id, pid ORDER BY id ROWS UNBOUNDED PRECEDING))
 SELECT trace_id, seq AS event, line, pid,
-       sum(delta_bytes) OVER w AS live_bytes,
-       sum(delta_blocks) OVER w AS live_blocks
-FROM event_deltas
-WINDOW w AS (PARTITION BY trace_id, pid ORDER BY id ROWS UNBOUNDED PRECEDING);
+       CASE WHEN high > 2147483647 THEN 9223372036854775807 WHEN high < -2147483647 THEN -9223372036854775807
+            ELSE high * 4294967296 + low END AS live_bytes,
+       live_blocks
+FROM running;
 
 -- The peak: the first event after which live bytes (all pids) reached their maximum.
 CREATE VIEW IF NOT EXISTS trace_peak AS
@@ -368,7 +385,7 @@ WITH s1 AS (SELECT t.id AS trace_id, e.size, e.size | (e.size >> 1) AS v
      s4 AS (SELECT trace_id, size, v | (v >> 8) AS v FROM s3),
      s5 AS (SELECT trace_id, size, v | (v >> 16) AS v FROM s4),
      s6 AS (SELECT trace_id, size, v | (v >> 32) AS v FROM s5)
-SELECT trace_id, v - (v >> 1) AS bucket, count(*) AS count, sum(size) AS bytes
+SELECT trace_id, v - (v >> 1) AS bucket, count(*) AS count, saturating_sum(size) AS bytes
 FROM s6 GROUP BY trace_id, v - (v >> 1);
 
 -- Temporary allocations (heaptrack's definition): a block from malloc, calloc or realloc that the very next memory
@@ -387,7 +404,7 @@ FROM frees f JOIN events a ON a.id = f.prev_id
 WHERE a.kind <> 'free' AND a.ptr = f.ptr;
 
 CREATE VIEW IF NOT EXISTS temporary_sites AS
-WITH t AS (SELECT trace_id, site_id, count(*) AS count, sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),
+WITH t AS (SELECT trace_id, site_id, count(*) AS count, saturating_sum(size) AS bytes FROM temporary_blocks GROUP BY trace_id, site_id),
      a AS (SELECT t.id AS trace_id, e.site_id, count(*) AS allocs
            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE e.kind <> 'free'
            GROUP BY t.id, e.site_id)
@@ -397,14 +414,14 @@ FROM t JOIN a ON a.trace_id = t.trace_id AND a.site_id = t.site_id JOIN sites s 
 -- Python call stacks with the bytes requested at each (self) and below it (total), for flame graphs.
 CREATE VIEW IF NOT EXISTS stack_bytes AS
 WITH RECURSIVE self AS (
-    SELECT trace_id, stack_id, sum(size) AS bytes, count(*) AS events
+    SELECT trace_id, stack_id, saturating_sum(size) AS bytes, count(*) AS events
     FROM events WHERE stack_id IS NOT NULL AND kind <> 'free' GROUP BY trace_id, stack_id),
 up(trace_id, stack_id, bytes, events) AS (
     SELECT trace_id, stack_id, bytes, events FROM self
     UNION ALL
     SELECT up.trace_id, s.parent_id, up.bytes, up.events FROM up JOIN stacks s ON s.id = up.stack_id WHERE s.parent_id IS NOT NULL)
 SELECT up.trace_id, st.id AS stack_id, st.parent_id, st.depth, st.file, st.function,
-       coalesce(self.bytes, 0) AS self_bytes, sum(up.bytes) AS total_bytes, sum(up.events) AS total_allocs
+       coalesce(self.bytes, 0) AS self_bytes, saturating_sum(up.bytes) AS total_bytes, sum(up.events) AS total_allocs
 FROM up JOIN stacks st ON st.id = up.stack_id
 LEFT JOIN self ON self.trace_id = up.trace_id AND self.stack_id = up.stack_id
 GROUP BY up.trace_id, st.id;

@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+
+namespace PyMemTrace.Tests.Support;
+
+/// <summary>The few POSIX calls the tests need and .NET does not offer: make a FIFO, send a signal to a child.</summary>
+public static class Posix
+{
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+
+    public static void MakeFifo(string path)
+    {
+        if (mkfifo(path, 0b110_110_110) != 0) throw new IOException($"mkfifo {path}: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public static void Signal(int pid, int signal)
+    {
+        if (kill(pid, signal) != 0) throw new IOException($"kill -{signal} {pid}: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+}

@@ -33,7 +33,7 @@ internal static class Verdict
             : "Nothing leaked: every block allocated in the trace was freed");
         html.Append(caveats.Count > 0
             ? " — but " + string.Join("; ", caveats) + (problem is not null ? ", so blocks still live where it stops need not be leaks." : ".")
-            : ". The log was read whole and DTrace reported no drops.");
+            : ". The log was read whole and no drops were reported.");
         html.Append("</p>\n<ul class=\"facts-list\">\n");
 
         var leaks = data.Part("leaks").Table;

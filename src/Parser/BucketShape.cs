@@ -4,13 +4,15 @@ namespace PyMemTrace.Parser;
 
 /// <summary>
 /// Tells the quantize-family kinds apart by their rows, which DTrace prints as consecutive buckets:
-/// quantize steps through 0 and ±powers of two, lquantize has "&lt;"/"&gt;=" end rows or a constant step,
+/// quantize steps through 0 and ±powers of two, llquantize has Oracle DTrace 2.x's "&lt;=" or "abs() &lt;" rows,
+/// lquantize has "&lt;"/"&gt;=" end rows or a constant step,
 /// llquantize is what is left (log-linear steps such as 10, 15, 20, ..., 95, 100, 150).
 /// </summary>
 public static class BucketShape
 {
     public static string KindOf(IReadOnlyList<Bucket> rows)
     {
+        if (rows.Any(r => r.Bound is "<=" or "abs() <")) return AggregationKind.LLQuantize; // only Oracle's llquantize prints these
         if (rows.Any(r => r.Bound is not null)) return AggregationKind.LQuantize;
         if (rows.Count < 2 || IsQuantize(rows)) return AggregationKind.Quantize;
         return HasConstantStep(rows) ? AggregationKind.LQuantize : AggregationKind.LLQuantize;

@@ -52,6 +52,9 @@ public sealed class HeapLedger
     {
         string status;
         long freed = 0, chain = 0;
+        // realloc(NULL, n) is an allocation; with no result printed (_PyObject_Realloc's in-place form) its address is
+        // unknown: no block is made live at 0x0, which no free could ever match (a false leak)
+        if (call.OldPointer == 0 && call.Pointer == 0) return new EventOutcome("null", 0, false, null);
         if (call.OldPointer == 0) status = "null";
         else if (_live.Remove(new Address(pid, call.OldPointer), out var old))
         {

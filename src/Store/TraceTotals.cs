@@ -14,8 +14,8 @@ internal sealed class TraceTotals
     struct Site
     {
         public bool Counted;
-        public long Allocs, Reallocs, Frees;
-        public Int128 BytesAllocated, BytesFreed;
+        public long Allocs, Reallocs, Frees, Mallocs;
+        public Int128 BytesAllocated, BytesFreed, MallocBytes; // malloc alone: what the toolkit's aggregations add up (reconcile)
     }
 
     Site[] _sites = new Site[64];
@@ -62,6 +62,7 @@ internal sealed class TraceTotals
             site.BytesAllocated += call.Size;
             if (call.Kind == CallKind.Realloc) { _reallocs++; site.Reallocs++; }
             else { _allocs++; site.Allocs++; }
+            if (call.Kind == CallKind.Malloc) { site.Mallocs++; site.MallocBytes += call.Size; }
         }
         site.Counted = true;
         site.BytesFreed += e.Outcome.FreedBytes;
@@ -93,7 +94,7 @@ internal sealed class TraceTotals
             for (int i = 0; i < _sizeCounts.Length; i++)
                 if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, Saturating.ToInt64(_sizeBytes[i])).Run();
         using var insert = PreparedInsert.Into(conn, "site_totals",
-            "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding");
+            "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding", "mallocs", "malloc_bytes");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)
         {
             var s = _sites[i];
@@ -101,7 +102,8 @@ internal sealed class TraceTotals
             long siteId = siteIds[i];
             insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, Saturating.ToInt64(s.BytesAllocated))
                 .Bind(6, s.Frees).Bind(7, Saturating.ToInt64(s.BytesFreed))
-                .Bind(8, leaks.TryGetValue(siteId, out var l) ? Saturating.ToInt64(l.Bytes) : 0).Run();
+                .Bind(8, leaks.TryGetValue(siteId, out var l) ? Saturating.ToInt64(l.Bytes) : 0)
+                .Bind(9, s.Mallocs).Bind(10, Saturating.ToInt64(s.MallocBytes)).Run();
         }
     }
 }

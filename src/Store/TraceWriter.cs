@@ -145,10 +145,10 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     {
         Aggregations++;
         _aggTable ??= _statements.Prepare(
-            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            "INSERT INTO agg_tables(trace_id, line, section, key, kind, total, key_text, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         _aggBucket ??= _statements.Add(PreparedInsert.Into(_conn, "agg_buckets", "table_id", "ord", "value", "count", "bound"));
         long tableId = _aggTable.Bind(1, _traceId).Bind(2, table.Line).Bind(3, table.Section).Bind(4, AggregationKeyJson.Of(table.Key))
-            .Bind(5, table.Kind).Bind(6, table.Total).Bind(7, table.KeyText).Run();
+            .Bind(5, table.Kind).Bind(6, table.Total).Bind(7, table.KeyText).Bind(8, table.Form).Run();
         for (int i = 0; i < table.Buckets.Count; i++)
         {
             var b = table.Buckets[i];

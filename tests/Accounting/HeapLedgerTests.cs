@@ -55,6 +55,16 @@ public class HeapLedgerTests
     }
 
     [Fact]
+    public void Realloc_of_null_with_no_result_printed_leaves_no_block_at_null()
+    {
+        // _PyObject_Realloc(0x0, 24): an allocation whose address the log does not give; a block at 0x0 would be a false leak
+        Assert.Equal(new EventOutcome("null", 0, false, null), Realloc(1, 0, 24, 0));
+        Assert.Equal((0L, 0), (_ledger.LiveBytes, _ledger.LiveBlocks));
+        Assert.Empty(_ledger.LiveEventIds());
+        Assert.Equal(new EventOutcome("null", 0, false, null), Free(1, 0));
+    }
+
+    [Fact]
     public void Null_and_unknown_frees_change_nothing()
     {
         Malloc(1, 10, 0x10);

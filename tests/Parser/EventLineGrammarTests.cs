@@ -23,6 +23,8 @@ public class EventLineGrammarTests
     [InlineData("_PyObject_Malloc(488) _PyObject_Malloc returns 0x1033cebd0", CallKind.Malloc, "_PyObject_Malloc", 488L, 0x1033cebd0L, 0L)]
     [InlineData("_PyObject_Calloc(2, 8) _PyObject_Calloc returns 0x1030be590", CallKind.Calloc, "_PyObject_Calloc", 16L, 0x1030be590L, 0L)]
     [InlineData("_PyObject_Realloc(0x1034583a0, 64)", CallKind.Realloc, "_PyObject_Realloc", 64L, 0x1034583a0L, 0x1034583a0L)]
+    [InlineData("_PyObject_Realloc(0x1034583a0, 640) _PyObject_Realloc returns 0x103460000", CallKind.Realloc, "_PyObject_Realloc", 640L, 0x103460000L, 0x1034583a0L)]
+    [InlineData("_PyObject_Realloc(0x0, 24)", CallKind.Realloc, "_PyObject_Realloc", 24L, 0L, 0L)]
     [InlineData("_PyObject_Free(0x103429810)", CallKind.Free, "_PyObject_Free", 0L, 0x103429810L, 0L)]
     [InlineData("_PyMem_RawMalloc(512) _PyMem_RawMalloc returns 0x7f859ee684b0", CallKind.Malloc, "_PyMem_RawMalloc", 512L, 0x7f859ee684b0L, 0L)]
     [InlineData("_PyMem_RawCalloc(4, 4) _PyMem_RawCalloc returns 0x50", CallKind.Calloc, "_PyMem_RawCalloc", 16L, 0x50L, 0L)]

@@ -20,6 +20,8 @@ public class FastEventLineTests
         "malloc(12) pntr 0X10", "malloc(12)  pntr 0x10", "malloc(12) pntr 0x", "malloc() pntr 0x1", "malloc(1) pntr 0x1 \t",
         "_PyObject_Realloc(0x1000, 64) _PyObject_Realloc returns 0x2", "_PyMem_RawMalloc(7) _PyObject_Malloc returns 0x1",
         "malloc(1) pntr 0x1 trailing", "free(0x1) free(0x2)", "mallocx(1) pntr 0x1", "free (0x1)",
+        "_PyObject_Realloc(0x0, 24)", "_PyObject_Realloc(0x0, 24) _PyObject_Realloc returns 0x7f00", "_PyObject_Realloc(0x1000, 64) _PyObject_Realloc returns 0x2 x",
+        "_PyObject_Realloc(0x1000, 64) _PyMem_RawRealloc returns 0x2", "_PyObject_Realloc(0x1000, 64)  ",
     ];
 
     static readonly string[] Files =

@@ -41,6 +41,14 @@ public sealed class ImportAndExportTests : IDisposable
         var sizesFromEvents = conn.Query(string.Format(sizes, "size_buckets"), new { id = r.TraceId }).Select(Row).ToList();
         Assert.NotEmpty(sizesFromEvents);
         Assert.Equal(sizesFromEvents, conn.Query(string.Format(sizes, "size_totals"), new { id = r.TraceId }).Select(Row).ToList());
+        // malloc_reconcile reads the malloc counts and bytes kept per site: the same as the malloc events'
+        var mallocsFromEvents = conn.Query<(long Site, long Count, long High, long Low)>(
+                "SELECT site_id, count(*), sum(size >> 32), sum(size & 4294967295) FROM events WHERE trace_id = @id AND kind = 'malloc' GROUP BY site_id ORDER BY site_id",
+                new { id = r.TraceId })
+            .Select(m => (m.Site, m.Count, Saturating.ToInt64(((Int128)m.High << 32) + m.Low))).ToList();
+        var mallocsStored = conn.Query<(long, long, long)>(
+            "SELECT site_id, mallocs, malloc_bytes FROM site_totals WHERE trace_id = @id AND mallocs > 0 ORDER BY site_id", new { id = r.TraceId }).ToList();
+        Assert.Equal(mallocsFromEvents, mallocsStored);
     }
 
     static string Row(dynamic row) => string.Join("|", ((IDictionary<string, object>)row).Values);

@@ -17,9 +17,12 @@ namespace PyMemTrace.Parser.Grammar;
 ///            value  ------------- Distribution ------------- count   table header
 ///              512 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 1       bucket row (quantize, lquantize, llquantize)
 ///              &lt; 0 |                                         0       lquantize end rows: "&lt; MIN", "&gt;= MAX"
+///           &lt;= -16 |@@@                                      164     Oracle DTrace 2.x llquantize: "&lt;= -N", "abs() &lt; N"
 ///                1           @@@@@@@@@@|                     -123    negative counts draw left of the pipe
 ///    os.py                func       _exists                10       scalar: key columns, then the value
 /// @a = 1                                                             scalar of a printa("@a = %@d") format
+///     30393  UPDATE pgbench_tellers SET tbalance = tbalance + 8;     value first: printa("%@8d  %s") (pgsqlslowest)
+///  311496        1 [J                                                value among the key: printa(" %6d %8@d %s") (j_objnew)
 ///                  261                                               bare value: ends a stack key (stack() = count())
 /// </code>
 /// </summary>
@@ -30,8 +33,10 @@ public static class AggregationGrammar
             .Then(String(" Distribution ")).Then(Char('-').SkipAtLeastOnce()).Then(Blanks1)
             .Then(String("count")).Then(LineEnd);
 
+    /// <summary>Open-ended rows: lquantize's "&lt; MIN" and "&gt;= MAX"; Oracle DTrace 2.x's llquantize adds "&lt;= -N" and "abs() &lt; N".</summary>
     static readonly Parser<char, string?> BoundMark =
-        OneOf(String(">="), String("<")).Before(Blanks1).Select(s => (string?)s).Optional().Select(o => o.HasValue ? o.Value : null);
+        OneOf(Try(String(">=")), Try(String("<=")), String("<"), String("abs() <"))
+            .Before(Blanks1).Select(s => (string?)s).Optional().Select(o => o.HasValue ? o.Value : null);
 
     /// <summary>Bars may stand on either side of the pipe: negative counts draw to the left.</summary>
     static readonly Parser<char, Unit> Bar =
@@ -43,7 +48,7 @@ public static class AggregationGrammar
 
     /// <summary><c>[ file.py:28 (func) ]</c>: a frame the ustack helper translated (Python source line).</summary>
     static readonly Parser<char, string> HelperFrame =
-        Char('[').Then(Any.ManyThen(Try(Char(']').Before(LineEnd)))).Select(t => "[" + new string(t.Item1.ToArray()) + "]");
+        String("[ ").Then(Any.ManyThen(Try(String(" ]").Before(LineEnd)))).Select(t => "[ " + new string(t.Item1.ToArray()) + " ]");
 
     /// <summary><c>module`function+0x1c</c>, <c>module`function</c>, or a bare address <c>0x7fff5fc01000</c>.</summary>
     static readonly Parser<char, string> SymbolFrame =
@@ -74,7 +79,18 @@ public static class AggregationGrammar
             .Select(t => (Key: new string(t.Item1.ToArray()), t.Item2.gap, t.Item2.value))
             .Assert(t => t.Key.Length > 0 && (t.gap.Length >= 2 || t.Key.TrimEnd().EndsWith('=') || t.Key.TrimEnd().EndsWith(':')),
                 "not a key and its value")
+            .Assert(t => !StartsWithFlowArrow(t.Key), "a flow-trace line, not a key")
             .Select(t => (t.Key.TrimEnd(), t.value));
+
+    /// <summary>
+    /// INTEGER COLUMNS, then text that does not end in a number: the value is the last integer column, the key is the
+    /// integer columns before it and the text (printa formats that print %@d before a key column).
+    /// </summary>
+    public static readonly Parser<char, (IReadOnlyList<long> Leading, string Text)> ValueFirst =
+        Map((ints, text) => (Leading: (IReadOnlyList<long>)ints.ToArray(), Text: text),
+            Blanks.Then(Try(Signed.Before(Blanks1)).AtLeastOnce()),
+            Token(c => !char.IsWhiteSpace(c)).Then(Any.ManyString(), (c, rest) => c + rest))
+            .Assert(t => !EndsWithNumber(t.Text) && !StartsWithFlowArrow(t.Text), "not a value followed by key text");
 
     public static bool IsTableHeader(string text) => text.Contains("Distribution", StringComparison.Ordinal) && TableHeader.Parse(text).Success;
 
@@ -104,6 +120,38 @@ public static class AggregationGrammar
         return r.Success ? r.Value : null;
     }
 
+    public static (IReadOnlyList<long> Leading, string Text)? TryParseValueFirst(string text)
+    {
+        if (text.Length == 0 || !(char.IsAsciiDigit(text.TrimStart()[0]) || text.TrimStart()[0] == '-')) return null;
+        var r = ValueFirst.Parse(text);
+        return r.Success ? r.Value : null;
+    }
+
+    /// <summary>
+    /// A column header above printa rows (<c>FILE  TYPE  NAME  COUNT</c>, <c>PID OBJS CLASS</c>): two words or more,
+    /// no digit-only word, not a sentence (it does not end in '.', ':' or ',').
+    /// </summary>
+    public static bool IsColumnHeader(string text)
+    {
+        var words = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        var t = text.TrimEnd();
+        return words.Length >= 2 && words.All(w => w.AsSpan().IndexOfAnyExcept("0123456789") >= 0)
+               && t[^1] is not ('.' or ':' or ',');
+    }
+
+    static bool StartsWithFlowArrow(string text)
+    {
+        var t = text.AsSpan().TrimStart();
+        return t.StartsWith("->", StringComparison.Ordinal) || t.StartsWith("<-", StringComparison.Ordinal);
+    }
+
+    static bool EndsWithNumber(string text)
+    {
+        var t = text.AsSpan().TrimEnd();
+        int i = t.Length;
+        while (i > 0 && char.IsAsciiDigit(t[i - 1])) i--;
+        return i < t.Length && (i == 0 || t[i - 1] is ' ' or '\t' or '-');
+    }
     /// <summary>A key line above a table: its columns, and the total when the format prints one.</summary>
     public static (IReadOnlyList<string> Key, long? Total) ParseKey(string text)
     {

@@ -10,7 +10,7 @@ namespace PyMemTrace.Parser.Grammar;
 /// <code>
 /// libc:      malloc(SIZE) pntr 0xP | calloc(N, S) pntr 0xP | realloc(0xOLD, SIZE) pntr 0xNEW | free(0xP)
 /// pymalloc:  _PyObject_Malloc(SIZE) _PyObject_Malloc returns 0xP | _PyObject_Calloc(N, S) _PyObject_Calloc returns 0xP
-///            _PyObject_Realloc(0xOLD, SIZE)            (no return: resized in place) | _PyObject_Free(0xP)
+///            _PyObject_Realloc(0xOLD, SIZE) [_PyObject_Realloc returns 0xNEW]  (no return: resized in place) | _PyObject_Free(0xP)
 /// raw:       _PyMem_RawMalloc(SIZE) _PyMem_RawMalloc returns 0xP | _PyMem_RawCalloc(N, S) _PyMem_RawCalloc returns 0xP
 ///            _PyMem_RawRealloc(0xOLD, SIZE) _PyMem_RawRealloc returns 0xNEW | _PyMem_RawFree(0xP)
 /// </code>
@@ -51,6 +51,7 @@ public static class CallGrammar
     public static readonly Parser<char, MemoryCall> PyObject = OneOf(
         Try(MallocCall("_PyObject_Malloc", Returns("_PyObject_Malloc"))),
         Try(CallocCall("_PyObject_Calloc", Returns("_PyObject_Calloc"))),
+        Try(ReallocCall("_PyObject_Realloc", Returns("_PyObject_Realloc"))),
         Try(ReallocCall("_PyObject_Realloc", null)),
         Try(FreeCall("_PyObject_Free")));
 

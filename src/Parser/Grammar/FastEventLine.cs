@@ -163,7 +163,8 @@ public static class FastEventLine
         if (size.Verdict != Verdict.Match) return size.Verdict;
         if (!Expect(c, ref i, ")"u8)) return Verdict.NoMatch;
         long ptr = old.Value;
-        if (api.Family != Family.PyObject) // _PyObject_Realloc prints no result: resized in place
+        // _PyObject_Realloc prints its result only when its return probe is on the same line; else it resized in place
+        if (api.Family != Family.PyObject || SkipBlanks(c, i) < c.Length)
         {
             var r = Result(c, ref i, api);
             if (r.Verdict != Verdict.Match) return r.Verdict;

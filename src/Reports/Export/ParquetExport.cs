@@ -59,12 +59,12 @@ public static class ParquetExport
              T("api"), I("site_id"), T("file"), I("line"), T("function")]),
         new("aggregations",
             """
-            SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound
+            SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound, a.form
             FROM agg_tables a JOIN traces t ON t.id = a.trace_id LEFT JOIN agg_buckets b ON b.table_id = a.id
             WHERE $trace IS NULL OR a.trace_id = $trace ORDER BY a.id, b.ord
             """,
             [I("trace_id"), T("trace_sha256"), I("table_id"), I("log_line"), T("section"), T("key_json"), T("kind"), I("total"), I("ord"),
-             I("value"), I("count"), T("bound")]),
+             I("value"), I("count"), T("bound"), T("form")]),
     ];
 
     public static IReadOnlyList<string> TableNames => Tables.Select(t => t.Name).ToArray();

@@ -16,7 +16,7 @@ public sealed class DTraceAggregationRenderer : IRenderer
     public void Render(ReportTable table, TextWriter output)
     {
         int section = table.IndexOf("section"), keyText = table.IndexOf("key_text"), kind = table.IndexOf("kind"),
-            total = table.IndexOf("total"), buckets = table.IndexOf("buckets");
+            total = table.IndexOf("total"), buckets = table.IndexOf("buckets"), form = table.IndexOf("form");
         string? current = null;
         foreach (var row in table.Rows)
         {
@@ -42,7 +42,9 @@ public sealed class DTraceAggregationRenderer : IRenderer
             }
             output.WriteLine();
             foreach (var k in key) output.WriteLine("  " + k);
-            WriteDistribution((IEnumerable<object?>)row[buckets]!, output);
+            if (form >= 0 && (string?)row[form] == "packed") // -x aggpack printed no bucket counts: only the count is known
+                output.WriteLine($"  {(string?)row[kind]} (packed), count {Convert.ToString(row[total], CultureInfo.InvariantCulture)}");
+            else WriteDistribution((IEnumerable<object?>)row[buckets]!, output);
         }
     }
 

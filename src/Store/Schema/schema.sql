@@ -106,7 +106,7 @@ CREATE TABLE IF NOT EXISTS unparsed (
     PRIMARY KEY (trace_id, line)
 ) WITHOUT ROWID;
 
--- DTrace's own aggregations printed after END.
+-- DTrace's own aggregations printed after END (and bpftrace's maps, a bcc tool's stack counts: see form).
 CREATE TABLE IF NOT EXISTS agg_tables (
     id       INTEGER PRIMARY KEY,
     trace_id INTEGER NOT NULL,
@@ -114,8 +114,9 @@ CREATE TABLE IF NOT EXISTS agg_tables (
     section  TEXT NOT NULL,             -- title the table stands under, '' when none
     key      TEXT NOT NULL,             -- JSON array of the key columns
     kind     TEXT NOT NULL,             -- quantize | lquantize | llquantize | scalar
-    total    INTEGER,                   -- the total printed on the key line, or a scalar's value; NULL when none
-    key_text TEXT NOT NULL DEFAULT ''   -- the key lines as printed (trimmed, joined by newlines)
+    total    INTEGER,                   -- the total printed on the key line, a scalar's value, a packed table's count; NULL when none
+    key_text TEXT NOT NULL DEFAULT '',  -- the key lines as printed (trimmed, joined by newlines)
+    form     TEXT NOT NULL DEFAULT ''   -- how it was printed: '' DTrace, 'packed' (-x aggpack: no bucket rows), 'bpftrace', 'bcc'
 );
 CREATE INDEX IF NOT EXISTS agg_tables_by_trace ON agg_tables(trace_id);
 
@@ -124,7 +125,7 @@ CREATE TABLE IF NOT EXISTS agg_buckets (
     ord      INTEGER NOT NULL,          -- row order as printed
     value    INTEGER NOT NULL,
     count    INTEGER NOT NULL,
-    bound    TEXT,                      -- '<' or '>=' on lquantize end rows
+    bound    TEXT,                      -- open-ended rows: '<', '>=' (lquantize, bpftrace), '<=', 'abs() <' (Oracle DTrace 2.x llquantize)
     PRIMARY KEY (table_id, ord)
 ) WITHOUT ROWID;
 
@@ -264,11 +265,11 @@ WITH agg AS (
     FROM agg_tables
     WHERE kind <> 'scalar' AND total IS NOT NULL AND json_array_length(key) = 2
     GROUP BY trace_id, file, function),
-ev AS (
-    SELECT e.trace_id, s.file, s.function, saturating_sum(e.size) AS bytes
-    FROM events e JOIN sites s ON s.id = e.site_id
-    WHERE e.kind = 'malloc' AND e.trace_id IN (SELECT trace_id FROM agg)
-    GROUP BY e.trace_id, s.file, s.function)
+ev AS ( -- the malloc events' bytes per (file, function), from the totals kept at import (site_totals): no scan of events
+    SELECT st.trace_id, s.file, s.function, saturating_sum(st.malloc_bytes) AS bytes
+    FROM site_totals st JOIN sites s ON s.id = st.site_id
+    WHERE st.mallocs > 0 AND st.trace_id IN (SELECT trace_id FROM agg)
+    GROUP BY st.trace_id, s.file, s.function)
 SELECT a.trace_id, a.file, a.function, coalesce(e.bytes, 0) AS event_bytes, a.bytes AS aggregation_bytes,
        max(-9223372036854775807, min(9223372036854775807, a.bytes - coalesce(e.bytes, 0))) AS missing_bytes -- a difference past 2^63 (REAL in SQLite) saturates
 FROM agg a LEFT JOIN ev e ON e.trace_id = a.trace_id AND e.file = a.file AND e.function = a.function
@@ -308,6 +309,8 @@ CREATE TABLE IF NOT EXISTS site_totals (
     frees             INTEGER NOT NULL,
     bytes_freed       INTEGER NOT NULL,
     bytes_outstanding INTEGER NOT NULL,
+    mallocs           INTEGER NOT NULL,   -- malloc calls alone (not calloc or realloc): what malloc_reconcile compares
+    malloc_bytes      INTEGER NOT NULL,   -- their requested bytes
     PRIMARY KEY (trace_id, site_id)
 ) WITHOUT ROWID;
 

@@ -40,7 +40,7 @@ public class HtmlReportTests
         Assert.Equal(2, Regex.Matches(html, "<script", RegexOptions.IgnoreCase).Count);   // the page's own script and the flame graph's data
         Assert.Single(Regex.Matches(html, "<script>", RegexOptions.IgnoreCase));
         Assert.Contains("<script type=\"application/json\" id=\"flame-data\">", html);   // data, never run
-        Assert.Contains("<select id=\"flame-weight\"><option value=\"leaked\">leaked</option><option value=\"requested\">requested</option></select>", html);
+        Assert.Contains("<select id=\"flame-weight\"><option value=\"leaked\">leaked</option><option value=\"peak\">live at peak</option><option value=\"requested\">requested</option></select>", html);
     }
 
     [Fact]
@@ -115,6 +115,28 @@ public class HtmlReportTests
         Assert.Contains("<button type=\"button\" class=\"show-all\" data-for=\"t-leaks\">Show all 381 rows</button>", html);
         Assert.Contains("(first 20 of 381)", html);   // the leak figure's title
         Assert.Contains("2 processes, each on its own", html);
+    }
+
+    [Theory]
+    [InlineData("generated/pyraw-call-stack.log")]
+    [InlineData("analyses/two-pids.log")]
+    [InlineData("generated/libc-2pids-quirks.log")]
+    public void What_was_live_at_the_peak_adds_up_to_the_peak(string log)
+    {
+        using var dir = new TempDir();
+        long traceId = InProcess.Import(dir.Db, Fixtures.Path_(log)).TraceId;
+        using var conn = InProcess.Read(dir.Db);
+        var data = TraceReportData.Load(conn, traceId);
+        long peak = (long)data.Summary.Rows[0][data.Summary.IndexOf("peak_bytes")]!, peakEvent = (long)data.Summary.Rows[0][data.Summary.IndexOf("peak_event")]!;
+        // blocks live right after the peak event, as the accounting stored them on that event
+        long blocks = Dapper.SqlMapper.ExecuteScalar<long>(conn, "SELECT live_blocks FROM events WHERE trace_id = @traceId AND seq = @peakEvent", new { traceId, peakEvent });
+        Assert.Equal(blocks, data.PeakLiveBlocks);
+        var holders = data.PeakHolders!;
+        Assert.Equal(peak, holders.Rows.Sum(r => (long)r[holders.IndexOf("bytes")]!));
+        Assert.Equal(blocks, holders.Rows.Sum(r => (long)r[holders.IndexOf("blocks")]!));
+        if (data.Weight("peak") is { } weight) Assert.Equal(peak, weight.TotalBytes);
+        if (data.Weight("leaked") is { } leaked)
+            Assert.Equal((long)data.Summary.Rows[0][data.Summary.IndexOf("bytes_outstanding")]!, leaked.TotalBytes);
     }
 
     [ChromiumTheory]

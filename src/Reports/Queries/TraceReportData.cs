@@ -27,6 +27,9 @@ public sealed record TraceReportData(
     /// <summary>What was live at the peak, by site (file, line, function, bytes, blocks), largest first; null until computed.</summary>
     public ReportTable? PeakHolders { get; init; }
 
+    /// <summary>Blocks live right after the peak event (summary's peak_blocks is the most blocks ever live, which may come at another moment).</summary>
+    public long PeakLiveBlocks { get; init; }
+
     public const int TimelinePoints = 2000, MaxRows = 1000, MaxBlocks = 1000;
 
     public ReportPart Part(string id) => Parts.First(p => p.Id == id);
@@ -61,14 +64,16 @@ public sealed record TraceReportData(
         bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
                          && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
         // what never came back first, when something did not: the leak is what the reader came for
+        var peak = PeakSnapshot.Load(conn, traceId, MaxRows);
         IReadOnlyList<FlameWeight> flame = [];
         if (hasStacks)
         {
-            FlameWeight requested = FlameWeights.Requested(conn, traceId), leaked = FlameWeights.Leaked(conn, traceId);
-            flame = leaked.TotalBytes > 0 ? [leaked, requested] : [requested, leaked];
+            FlameWeight requested = FlameWeights.Requested(conn, traceId), leaked = FlameWeights.Leaked(conn, traceId),
+                atPeak = FlameWeights.Weight("peak", "live at peak", "blocks", "bytes live at the peak, by the stack that allocated them: what held the most memory", peak.ByStack);
+            flame = leaked.TotalBytes > 0 ? [leaked, atPeak, requested] : [requested, atPeak, leaked];
         }
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
-            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId));
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId)) { PeakHolders = peak.BySite, PeakLiveBlocks = peak.Blocks };
     }
 
     static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",

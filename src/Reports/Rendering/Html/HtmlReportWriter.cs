@@ -60,6 +60,11 @@ public static class HtmlReportWriter
         {
             Figure(html, figures, "timeline");
             html.Append($"<p class=\"note\">{HtmlText.Count(data.Timeline.Rows.Count, "point", "points")} of {HtmlText.Count(data.Trace.Events, "event", "events")}: the events are split into equal runs and each run's highest and lowest live total is kept, so the peak and the shape survive.</p>\n");
+            if (data.PeakHolders is { Rows.Count: > 0 } holders)
+            {
+                html.Append("<h3>Live at the peak, by allocating site</h3>\n");
+                HtmlTable.Write(html, "t-peak", holders);
+            }
             html.Append("<details><summary>Timeline points</summary>\n");
             HtmlTable.Write(html, "t-timeline", data.Timeline);
             html.Append("</details>\n");

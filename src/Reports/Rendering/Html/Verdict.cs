@@ -54,7 +54,7 @@ internal static class Verdict
                 .Append($", {HtmlText.Reading(stack.Bytes)} in {HtmlText.Count(stack.Count, "block", "blocks")}.</li>\n");
         }
         long peak = Get("peak_bytes");
-        html.Append($"<li>Peak: <b id=\"peak-bytes\" data-v=\"{peak}\">{HtmlText.Reading(peak)}</b> live in {HtmlText.Count(Get("peak_blocks"), "block", "blocks")}");
+        html.Append($"<li>Peak: <b id=\"peak-bytes\" data-v=\"{peak}\">{HtmlText.Reading(peak)}</b> live in {HtmlText.Count(data.PeakLiveBlocks, "block", "blocks")}");
         if (Get("peak_event") > 0) html.Append($" after event <b id=\"peak-event\">{Get("peak_event")}</b> (log line <b id=\"peak-line\">{Get("peak_line")}</b>)");
         if (data.PeakHolders is { Rows.Count: > 0 } holders)
         {

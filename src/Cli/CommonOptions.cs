@@ -71,3 +71,42 @@ internal static class CommonOptions
             r.AddError($"{option.Name} must be {minimum} or more");
     });
 }
+
+/// <summary>
+/// The filters a report takes (issue 13): --pid, --exclude GLOB (repeatable), --suppressions FILE, and the event window
+/// --from/--to. A command adds the ones it supports; <see cref="Read"/> turns them into the reports' EventFilter.
+/// </summary>
+internal sealed class FilterOptions
+{
+    public Option<int?>? Pid { get; }
+    public Option<string[]> Exclude { get; } = new("--exclude") { Description = "Leave out what was allocated at a file or function matching GLOB (* ? [..]), or under a call-stack frame matching it; repeatable", AllowMultipleArgumentsPerToken = false };
+    public Option<string?> Suppressions { get; } = new("--suppressions") { Description = "A file of --exclude patterns, one a line (# comments), like valgrind's suppressions" };
+    public Option<string?>? From { get; }
+    public Option<string?>? To { get; }
+
+    public FilterOptions(bool pid = true, bool window = true)
+    {
+        if (pid) Pid = new("--pid") { Description = "Only blocks and events of this pid" };
+        if (!window) return;
+        From = new("--from") { Description = "Window start: event number (1-based); counts what was allocated from it on" };
+        To = new("--to") { Description = "Window end: event number; counts what was still live right after it" };
+    }
+
+    public IEnumerable<Option> All() => new Option?[] { Pid, Exclude, Suppressions, From, To }.OfType<Option>();
+
+    public PyMemTrace.Reports.Queries.EventFilter Read(ParseResult pr, int? pid = null)
+    {
+        var patterns = (pr.GetValue(Exclude) ?? []).ToList();
+        if (pr.GetValue(Suppressions) is { } file) patterns.AddRange(PyMemTrace.Reports.Queries.EventFilter.ReadSuppressions(file));
+        return new(Pid is null ? pid : pr.GetValue(Pid), patterns, EventNumber(pr, From), EventNumber(pr, To));
+    }
+
+    static long? EventNumber(ParseResult pr, Option<string?>? option)
+    {
+        if (option is null || pr.GetValue(option) is not { } text) return null;
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+        if (text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out _))
+            throw new UsageException($"{option.Name} {text}: the memory scripts' logs carry no timestamps; give an event number (see 'pmanalyze timeline')");
+        throw new UsageException($"{option.Name} takes an event number, 1 or more (got '{text}')");
+    }
+}

@@ -27,7 +27,7 @@ internal static class Failure
 
     static string? Message(Exception e, string dbPath) => e switch
     {
-        TraceInputException or StoreException or UsageException => e.Message,
+        TraceInputException or StoreException or UsageException or Capture.CaptureException => e.Message,
         SqliteException s => Database.Explain(s, dbPath).Message,
         IOException or UnauthorizedAccessException => Database.FirstLine(e.Message),
         _ => null,

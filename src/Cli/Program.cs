@@ -5,6 +5,7 @@ using PyMemTrace.Cli.Commands;
 
 Terminal.UsePlainWriters();
 var root = new RootCommand("pmanalyze: analyze DTrace memory traces of Python programs (leaks, reallocs, per-function totals)");
+root.Subcommands.Add(RecordCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 foreach (var c in ReportCommands.All()) root.Subcommands.Add(c);
 root.Subcommands.Add(QueryCommand.Create());

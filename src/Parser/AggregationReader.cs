@@ -332,7 +332,31 @@ internal sealed partial class AggregationReader(ITraceSink sink)
         if (shape is null) return null;
         for (int k = p; k < end; k++)
             if (_held[k].Kind is not (Kind.Text or Kind.Value) || RowShape(_held[k].Text) != shape) return null;
+        if (shape > 0 && !ValuesAligned(p, end, shape.Value)) return null;
         return p;
+    }
+
+    /// <summary>
+    /// printa pads its value column (<c>%8@d</c>, <c>%-8@d</c>): in a block of rows with the value first, the values
+    /// end (or start) in one column. Lines indented ever deeper (a printf'd process tree) are no printa rows.
+    /// </summary>
+    bool ValuesAligned(int start, int end, int valueWord)
+    {
+        var spans = Enumerable.Range(start, end - start).Select(k => WordSpan(_held[k].Text, valueWord)).ToList();
+        return spans.All(s => s.End == spans[0].End) || spans.All(s => s.Start == spans[0].Start);
+    }
+
+    /// <summary>Where the n-th word (1-based) of a line starts and ends.</summary>
+    static (int Start, int End) WordSpan(string text, int n)
+    {
+        int i = 0;
+        for (int word = 1; ; word++)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            int start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i])) i++;
+            if (word == n || i >= text.Length) return (start, i);
+        }
     }
 
     /// <summary>0 for KEY ... VALUE; n for n leading integer columns then key text; null for no row.</summary>
@@ -342,9 +366,16 @@ internal sealed partial class AggregationReader(ITraceSink sink)
         return AggregationGrammar.TryParseValueFirst(text) is { } vf ? vf.Leading.Count : null;
     }
 
-    /// <summary>A line of numbers only (<c>0 0 0 0</c>: printf or printa of unkeyed aggregations side by side) names no key.</summary>
-    static bool IsNumbersOnly(string text) =>
-        text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).All(w => long.TryParse(w, out _)) && text.Trim().Contains(' ');
+    /// <summary>
+    /// Three numbers or more and nothing else (<c>0 0 0 0</c>: printa of unkeyed aggregations side by side, several
+    /// aggregations in one printa, sar's <c>23:28:54 1 3 0 96</c>): which is key and which is value cannot be told, so
+    /// the line names no key. Two numbers are a key and its value (<c>@[pid] = count()</c>).
+    /// </summary>
+    static bool IsNumbersOnly(string text)
+    {
+        var words = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return words.Length >= 3 && words.All(w => w.AsSpan().IndexOfAnyExcept("0123456789-+.,:/%") < 0);
+    }
 
     static bool IsRow(string text) => RowShape(text) is not null;
 

@@ -80,7 +80,7 @@ public sealed class TraceReader(ITraceSink sink)
             if (!ReferenceEquals(plain, text)) sink.OnRawText(lineNumber, text);
             text = plain;
         }
-        var trimmed = text.AsSpan().Trim();
+        var trimmed = WithoutTime(text.AsSpan().Trim());
         if (trimmed.SequenceEqual("dtrace:::BEGIN") || trimmed.SequenceEqual("dtrace:::END"))
         {
             _split.Finish();
@@ -138,6 +138,15 @@ public sealed class TraceReader(ITraceSink sink)
         }
         else return false;
         return true;
+    }
+
+    /// <summary>BEGIN and END may carry a time stamp too (<c>@NANOSECONDS dtrace:::BEGIN</c>, the bpftrace programs).</summary>
+    static ReadOnlySpan<char> WithoutTime(ReadOnlySpan<char> line)
+    {
+        if (line.Length < 3 || line[0] != '@') return line;
+        int space = line.IndexOf(' ');
+        if (space < 2 || line[1..space].ContainsAnyExceptInRange('0', '9')) return line;
+        return line[(space + 1)..].TrimStart();
     }
 
     // Cheap tests that spare the grammar most lines that cannot match.

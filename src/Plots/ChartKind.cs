@@ -1,4 +1,4 @@
 namespace PyMemTrace.Plots;
 
 /// <summary>The figures pmanalyze draws, each from one report table.</summary>
-public enum ChartKind { Timeline, Sizes, Functions, Leaks }
+public enum ChartKind { Timeline, Sizes, Functions, Leaks, SiteTimeline }

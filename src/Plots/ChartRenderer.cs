@@ -1,4 +1,5 @@
 using PyMemTrace.Reports;
+using PyMemTrace.Store;
 using ScottPlot;
 
 namespace PyMemTrace.Plots;
@@ -18,15 +19,16 @@ public static class ChartRenderer
     public static string Svg(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight, long? totalRows = null) =>
         Build(kind, table, traceName, totalRows).GetSvgXml(width, height);
 
-    /// <summary>Writes FILE.png or FILE.svg, chosen by the extension.</summary>
+    /// <summary>Writes FILE.png or FILE.svg, chosen by the extension, whole or not at all (<see cref="WholeFile"/>).</summary>
     public static void Save(ChartKind kind, ReportTable table, string traceName, string path, int width, int height, long? totalRows = null)
     {
-        switch (Path.GetExtension(path).ToLowerInvariant())
+        byte[] bytes = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            case ".png": File.WriteAllBytes(path, Png(kind, table, traceName, width, height, totalRows)); break;
-            case ".svg": File.WriteAllText(path, Svg(kind, table, traceName, width, height, totalRows)); break;
-            default: throw new ArgumentException($"'{path}': the figure's file name must end in .png or .svg");
-        }
+            ".png" => Png(kind, table, traceName, width, height, totalRows),
+            ".svg" => new System.Text.UTF8Encoding(false).GetBytes(Svg(kind, table, traceName, width, height, totalRows)),
+            _ => throw new ArgumentException($"'{path}': the figure's file name must end in .png or .svg"),
+        };
+        WholeFile.Write(path, file => file.Write(bytes));
     }
 
     static Plot Build(ChartKind kind, ReportTable table, string traceName, long? totalRows)
@@ -35,6 +37,7 @@ public static class ChartRenderer
         switch (kind)
         {
             case ChartKind.Timeline: TimelineChart.Draw(plot, table); break;
+            case ChartKind.SiteTimeline: SiteTimelineChart.Draw(plot, table); break;
             case ChartKind.Sizes: SizesChart.Draw(plot, table); break;
             case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}", totalRows); break;
             case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}", totalRows); break;

@@ -21,7 +21,8 @@ internal static class TimelineChart
             line.Color = Colors.SteelBlue;
             line.LegendText = "live bytes after each event";
         }
-        if (rows.FirstOrDefault(r => r["peak"] is true) is { } peak && xs.Length > 0)
+        // RowView is a struct: FirstOrDefault would give an empty one, not null, for a trace never above 0 live bytes
+        if (rows.Where(r => r["peak"] is true).Select(r => (RowView?)r).FirstOrDefault() is { } peak && xs.Length > 0)
         {
             long bytes = Convert.ToInt64(peak["live_bytes"]);
             var m = plot.Add.Marker(peak.Number("event"), bytes / unit.Divisor);

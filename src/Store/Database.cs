@@ -8,7 +8,7 @@ public static class Database
 {
     public const string DefaultPath = "pmanalyze.db";
     /// <summary>Raised whenever a table or view changes; a database of another version is refused with a clear message.</summary>
-    public const int SchemaVersion = 7;
+    public const int SchemaVersion = 8;
 
     /// <summary>Page size of a new database: larger pages make the bulk insert and the full scans of reports cheaper.</summary>
     public const int NewPageSize = 16384;
@@ -55,6 +55,7 @@ public static class Database
         RefuseNoName(path);
         if (Directory.Exists(path)) throw new StoreException($"'{path}' is a directory, not a database");
         if (!File.Exists(path)) throw new StoreException($"no database at '{path}': run 'pmanalyze import LOG' first (or name one with --db)");
+        RollBackInterruptedImport(path);
         var conn = Open(path, SqliteOpenMode.ReadOnly);
         try
         {
@@ -74,6 +75,51 @@ public static class Database
         {
             conn.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// An import that was killed (SIGKILL, power loss) leaves SQLite's rollback journal next to the database, "hot": it
+    /// holds the pages as they were before the import. SQLite rolls it back when a connection that may write opens the
+    /// file; a read-only one refuses to read instead ("read-only"). So when a journal is there, the database is opened
+    /// for writing for a moment and read: that rolls a hot journal back, and does nothing to the journal of an import
+    /// that is still running (its lock says so). Also called after a failed import (a full disk) whose rollback failed.
+    /// </summary>
+    /// <exception cref="StoreException">A hot journal is there and this user cannot write the file or its folder.</exception>
+    public static void RollBackInterruptedImport(string path)
+    {
+        var journal = FileSystems.Resolved(path) + "-journal";
+        if (!MayBeHot(journal)) return;
+        try
+        {
+            using var conn = Open(path, SqliteOpenMode.ReadWrite);
+            using var read = conn.CreateCommand(); // disposed, never left to the GC: see the static constructor
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            read.ExecuteScalar();
+        }
+        catch (Exception e) when (e is SqliteException or StoreException)
+        {
+            if ((e as SqliteException ?? e.InnerException as SqliteException)?.SqliteErrorCode is 5 or 6) throw Explain((SqliteException)(e as SqliteException ?? e.InnerException!), path);
+            throw new StoreException(
+                $"'{path}' holds the journal of an interrupted import ('{journal}'), which must be rolled back before the database can be read, " +
+                $"and this user cannot write '{path}' or its folder: run 'pmanalyze summary --db {path}' as a user who can (the traces before that import are kept)", e);
+        }
+    }
+
+    /// <summary>
+    /// SQLite's own test, less the lock: a journal that begins with a zero byte was never needed (an import killed
+    /// before it first wrote to the database file; SQLite writes the journal's magic only then) and is ignored.
+    /// </summary>
+    public static bool MayBeHot(string journal)
+    {
+        try
+        {
+            using var j = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return j.ReadByte() > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // none, or unreadable: SQLite's open says what is wrong
         }
     }
 
@@ -117,7 +163,7 @@ public static class Database
         8 => new StoreException($"database '{path}' is read-only", e),
         14 => new StoreException($"cannot open database '{path}'", e),
         11 or 26 => new StoreException($"'{path}' is not a pmanalyze database (not SQLite, or damaged)", e),
-        13 => new StoreException($"the disk holding '{path}' is full", e),
+        13 => new StoreException(FileSystems.Full(path, FileSystems.SqliteTempFolder()), e),
         _ => new StoreException($"database '{path}': {FirstLine(e.Message)}", e),
     };
 

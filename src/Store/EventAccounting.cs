@@ -6,7 +6,8 @@ namespace PyMemTrace.Store;
 
 /// <summary>One event as it will be stored: its call, where it was made, and what the accounting rules made of it.</summary>
 internal readonly record struct EventRow(
-    long Id, long Seq, long Line, int Pid, MemoryCall Call, int Site, EventOutcome Outcome, long LiveBytes, int LiveBlocks, long StackId);
+    long Id, long Seq, long Line, int Pid, MemoryCall Call, int Site, EventOutcome Outcome, long LiveBytes, int LiveBlocks, long StackId,
+    long? Time);
 
 /// <summary>A (file, line, function) site first seen in this trace; the store looks up or creates its id.</summary>
 internal sealed record NewSite(string File, int Line, string Function);
@@ -41,7 +42,7 @@ internal sealed class EventAccounting
     {
         int site = _sites.Intern(ev.File, ev.Line, ev.Function, out bool added);
         if (added) _onNewSite(new NewSite(ev.File, ev.Line, ev.Function));
-        return Account(lineNumber, ev.Pid, site, ev.Call);
+        return Account(lineNumber, ev.Pid, site, ev.Call, ev.Time);
     }
 
     /// <summary>An event line read from its (ASCII) bytes: a known site needs no string.</summary>
@@ -51,15 +52,15 @@ internal sealed class EventAccounting
         var function = line.Slice(ev.FunctionStart, ev.FunctionLength);
         int site = _sites.Intern(file, ev.Line, function, out bool added);
         if (added) _onNewSite(new NewSite(Encoding.ASCII.GetString(file), ev.Line, Encoding.ASCII.GetString(function)));
-        return Account(lineNumber, ev.Pid, site, ev.Call);
+        return Account(lineNumber, ev.Pid, site, ev.Call, ev.Time);
     }
 
-    EventRow Account(long lineNumber, int pid, int site, in MemoryCall call)
+    EventRow Account(long lineNumber, int pid, int site, in MemoryCall call, long? time)
     {
         long id = _nextEventId++;
         var outcome = _ledger.Apply(id, pid, call);
         var row = new EventRow(id, ++_seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
-            _stacks.Current(pid));
+            _stacks.Current(pid), time);
         Totals.Add(row);
         return row;
     }

@@ -24,16 +24,19 @@ internal static class ImportPipeline
 {
     const int BatchSize = 8192;
     const int BatchesInFlight = 3;
+    static readonly TimeSpan ReaderGrace = TimeSpan.FromMilliseconds(500);
 
     public sealed record Outcome(TimeSpan Read, TimeSpan Parse, TimeSpan Store, TimeSpan ReaderCpu, TimeSpan WriterCpu, EventAccounting Accounting,
         bool EndedInsideBlock, long? UnendedBlockLine);
 
-    public static Outcome Run(LineReader lines, TraceWriter writer)
+    /// <summary>Runs the import; <paramref name="cancel"/> (Ctrl-C) stops both threads within a batch.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled: nothing is committed, the caller rolls back.</exception>
+    public static Outcome Run(LineReader lines, TraceWriter writer, CancellationToken cancel = default)
     {
         using var full = new BlockingCollection<Batch>(BatchesInFlight);
         using var empty = new BlockingCollection<Batch>();
         for (int i = 0; i < BatchesInFlight + 2; i++) empty.Add(new Batch());
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         TimeSpan producing = default, readerCpu = default;
         EventAccounting? accounting = null;
         bool endedInsideBlock = false;
@@ -66,7 +69,7 @@ internal static class ImportPipeline
         var writerCpuStarted = ThreadCpu.Now();
         try
         {
-            foreach (var batch in full.GetConsumingEnumerable())
+            foreach (var batch in full.GetConsumingEnumerable(stop.Token))
             {
                 long started = Stopwatch.GetTimestamp();
                 Store(batch, writer);
@@ -78,7 +81,9 @@ internal static class ImportPipeline
         catch
         {
             stop.Cancel();
-            try { producer.Wait(); } catch (AggregateException) { /* the writer's failure is the one to report */ }
+            // The reader stops at its next batch; one blocked reading a pipe that says nothing is left behind (a
+            // background thread, it touches no connection): the rollback must not wait for the pipe.
+            try { producer.Wait(ReaderGrace); } catch (AggregateException) { /* the writer's failure is the one to report */ }
             throw;
         }
         var writerCpu = ThreadCpu.Now() - writerCpuStarted;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Parser;
 using PyMemTrace.Parser.Input;
+using SQLitePCL;
 
 namespace PyMemTrace.Store;
 
@@ -17,29 +18,64 @@ public static class TraceImporter
         typeof(TraceImporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
     /// <exception cref="TraceInputException">The log cannot be read.</exception>
-    /// <exception cref="StoreException">The database cannot be opened or written.</exception>
+    /// <exception cref="StoreException">The database cannot be opened or written (a full disk: rolled back, and the message names the file system).</exception>
+    /// <exception cref="ImportInterruptedException"><paramref name="cancel"/> was set (Ctrl-C): the import was rolled back.</exception>
     /// <param name="runName">The run's name (import --name), unique in the database; a duplicate that has no name yet takes it.</param>
-    public static ImportResult Import(string dbPath, string source, bool force, IProgress<ImportProgress>? progress = null, string? runName = null)
+    public static ImportResult Import(string dbPath, string source, bool force, IProgress<ImportProgress>? progress = null,
+        CancellationToken cancel = default, string? runName = null)
     {
         var clock = Stopwatch.StartNew();
         using var input = TraceInput.Open(source);
-        using var conn = Database.OpenForWrite(dbPath);
         try
         {
-            if (!force && MayBeKnown(conn, input) && PlainFileHash(source, input) is { } early && FindTrace(conn, early) is { } known)
-                return RunNames.Give(conn, Duplicate(known, clock), runName);
-            if (runName is not null) RunNames.RefuseTaken(conn, runName);
-            var result = ImportInto(conn, source, input, force, clock, progress, runName);
-            return result.Duplicate ? RunNames.Give(conn, result, runName) : result;
+            using var conn = Database.OpenForWrite(dbPath);
+            // Stops the statement running on the writer thread at once (an index build, the leak marking); the
+            // pipeline and the steps between statements watch the token. Disposed before the connection closes.
+            using var interrupt = cancel.Register(() => raw.sqlite3_interrupt(conn.Handle));
+            try
+            {
+                if (!force && MayBeKnown(conn, input) && PlainFileHash(source, input, cancel) is { } early && FindTrace(conn, early) is { } known)
+                    return RunNames.Give(conn, Duplicate(known, clock), runName);
+                if (runName is not null) RunNames.RefuseTaken(conn, runName);
+                var result = ImportInto(conn, source, input, force, clock, progress, cancel, runName);
+                return result.Duplicate ? RunNames.Give(conn, result, runName) : result;
+            }
+            catch (SqliteException e) when (!cancel.IsCancellationRequested)
+            {
+                throw Database.Explain(e, dbPath);
+            }
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is not TraceInputException)
         {
-            throw Database.Explain(e, dbPath);
+            // The transaction was rolled back as it unwound and the connection is closed. A rollback that could not
+            // finish (a full disk can put SQLite's pager in its error state) leaves the journal: played back now,
+            // so the next read-only report is not refused.
+            bool journalLeft = TryRollBack(dbPath);
+            if (cancel.IsCancellationRequested) throw new ImportInterruptedException(e);
+            if (e is StoreException { InnerException: SqliteException { SqliteErrorCode: 13 } } full)
+                throw new StoreException(full.Message + (journalLeft
+                    ? ": the import could not be rolled back yet; the next pmanalyze command on the database does it"
+                    : ": the import was rolled back, the database is as it was"), e);
+            throw;
         }
     }
 
+    /// <summary>Plays back a journal the failed import left; false when none is left, true when one still is.</summary>
+    static bool TryRollBack(string dbPath)
+    {
+        try
+        {
+            Database.RollBackInterruptedImport(dbPath);
+        }
+        catch (StoreException)
+        {
+            // the import's own failure is the one to report; the next command says what to do about the journal
+        }
+        return Database.MayBeHot(FileSystems.Resolved(dbPath) + "-journal");
+    }
+
     static ImportResult ImportInto(SqliteConnection conn, string source, Stream input, bool force, Stopwatch clock,
-        IProgress<ImportProgress>? progress, string? runName)
+        IProgress<ImportProgress>? progress, CancellationToken cancel, string? runName)
     {
         using var tx = ImportTuning.Begin(conn);
         long traceId;
@@ -55,9 +91,11 @@ public static class TraceImporter
         using var writer = new TraceWriter(conn, tx, traceId);
         ImportPipeline.Outcome run;
         using (ImportProgress.Every(progress, lines, input, clock))
-            run = ImportPipeline.Run(lines, writer);
+            run = ImportPipeline.Run(lines, writer, cancel);
+        cancel.ThrowIfCancellationRequested();
         long indexStarted = Stopwatch.GetTimestamp();
         writer.Finish(run.Accounting);
+        cancel.ThrowIfCancellationRequested();
         var timings = new ImportTimings(run.Read, run.Parse, run.Store, Stopwatch.GetElapsedTime(indexStarted), clock.Elapsed,
             run.ReaderCpu, run.WriterCpu);
         string? problem = InputProblem(lines.Problem, run.EndedInsideBlock, run.UnendedBlockLine);
@@ -74,6 +112,7 @@ public static class TraceImporter
                    """))
             update.Bind(1, hash).Bind(2, lines.ByteCount).Bind(3, lines.LineCount).Bind(4, writer.Events).Bind(5, writer.FlowLines)
                 .Bind(6, writer.Notes).Bind(7, writer.Unparsed).Bind(8, writer.Aggregations).Bind(9, traceId).Bind(10, problem).Run();
+        cancel.ThrowIfCancellationRequested(); // the last moment: after the commit the trace is stored
         tx.Commit();
         return new ImportResult(traceId, false, lines.LineCount, lines.ByteCount, writer.Events, writer.FlowLines, writer.Notes,
             writer.Unparsed, writer.Aggregations, clock.Elapsed, timings with { Total = clock.Elapsed }, problem);
@@ -119,11 +158,10 @@ public static class TraceImporter
     }
 
     /// <summary>The hash of an uncompressed regular file, read ahead so a re-import is refused without parsing.</summary>
-    static string? PlainFileHash(string source, Stream input)
+    static string? PlainFileHash(string source, Stream input, CancellationToken cancel)
     {
         if (input is not FileStream file) return null;
-        using var sha = SHA256.Create();
-        var hash = Convert.ToHexStringLower(sha.ComputeHash(file));
+        var hash = Convert.ToHexStringLower(SHA256.HashDataAsync(file, cancel).AsTask().GetAwaiter().GetResult());
         file.Position = 0;
         return hash;
     }

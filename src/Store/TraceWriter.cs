@@ -24,7 +24,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     static readonly string[] EventColumns =
     [
         "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
-        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id",
+        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id", "time_ns",
     ];
 
     readonly PreparedGroup _statements; // every statement below: disposed together, also when the constructor fails
@@ -282,6 +282,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         v.Int(at + 17, e.LiveBlocks);
         v.Optional(at + 18, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
         v.Optional(at + 20, e.StackId != 0, e.StackId);
+        v.Optional(at + 21, e.Time is not null, e.Time ?? 0);
     }
 
     /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>

@@ -81,4 +81,17 @@ public class PlotTests
     }
 
     static string Text(string svg) => string.Join("\n", XDocument.Parse(svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value));
+
+    /// <summary>Found by the fuzzer: a trace whose live bytes never rise above 0 (only frees) has no peak; its timeline crashed.</summary>
+    [Fact]
+    public void A_timeline_with_no_peak_draws_without_one()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("frees.log"), "dtrace:::BEGIN\n 1 a.py:1 -> f free(0x10)\n 1 a.py:2 -> f malloc(0) pntr 0x20\ndtrace:::END\n");
+        var r = InProcess.Import(dir.Db, dir.File("frees.log"));
+        using var conn = InProcess.Read(dir.Db);
+        var table = ChartData.For(ChartKind.Timeline, conn, r.TraceId);
+        Assert.Equal(2, table.Rows.Count);
+        Assert.DoesNotContain("peak", Text(ChartRenderer.Svg(ChartKind.Timeline, table, "frees.log", 640, 360)));
+    }
 }

@@ -107,8 +107,13 @@ public sealed class ConstructTests
         Assert.Equal(0, conn.ExecuteScalar<long>("SELECT count(*) FROM notes WHERE trace_id = @trace AND kind = 'text' AND line > 2", new { trace }));
 
         // Without flow lines, stacks come from the stack keys, root frame first; a table without a total weighs Σ value × count.
-        var stacks = StackReports.Stacks(conn, trace, null).Rows.Select(r => ((string)r[0]!, (long)r[3]!)).ToList();
+        var stacks = StackReports.Stacks(conn, trace, null, keepOffsets: true).Rows.Select(r => ((string)r[0]!, (long)r[3]!)).ToList();
         Assert.Contains(("0x7fff5fc01000;python`main+0x11;[ /usr/lib/python3.9/json/decoder.py:353 (raw_decode) ];libpython3.9.so`_PyMem_RawMalloc+0x1c;libc.so.1`malloc", 4096L), stacks);
         Assert.Contains(("python`main+0x11;libc.so.1`malloc", 96L), stacks);
+        // by default a native frame's +0x offset is dropped: the frames of one function merge (a bare address stays)
+        var merged = StackReports.Stacks(conn, trace, null).Rows.Select(r => ((string)r[0]!, (long)r[3]!)).ToList();
+        Assert.Contains(("0x7fff5fc01000;python`main;[ /usr/lib/python3.9/json/decoder.py:353 (raw_decode) ];libpython3.9.so`_PyMem_RawMalloc;libc.so.1`malloc", 4096L), merged);
+        Assert.Contains(("python`main;libc.so.1`malloc", 96L), merged);
+        Assert.Equal(stacks.Sum(s => s.Item2), merged.Sum(s => s.Item2));
     }
 }

@@ -82,6 +82,10 @@ public sealed class DialectTests
         using var db = new Imported("corpus/toolkit-dapptrace.txt");
         Assert.Empty(db.Tables());
         Assert.Equal("text", db.NoteKind(12)); // "   <- __fsr = 122"
+        using var flowtime = new Imported("corpus/toolkit-j_flowtime.txt");
+        Assert.Empty(flowtime.Tables()); // "  0 311481/2     4790256870903            2 -> java/lang/Object.<clinit>"
+        using var flowindent = new Imported("corpus/dtrace-utils-tst.flowindent.x86_64.txt");
+        Assert.Empty(flowindent.Tables()); // " => read                                  syscall: 40"
     }
 
     [Fact]
@@ -105,10 +109,29 @@ public sealed class DialectTests
         using var ssl = new Imported("corpus-bpftrace/bpftrace-ssllatency.txt");
         Assert.DoesNotContain(ssl.Tables(), t => t.Line is 15 or 62); // "  Non-2xx or 3xx responses: 1400"
         Assert.Equal("text", ssl.NoteKind(6)); // "For example:" is prose, no section title
+        using var loads = new Imported("corpus/toolkit-loads.txt");
+        Assert.Empty(loads.Tables()); // "   2005 Jun 11 01:30:49,  load average: 3.52, 3.45, 3.05"
+        using var crash = new Imported("corpus/toolkit-crash.txt");
+        Assert.Empty(crash.Tables()); // a process tree, "    2877 procmail -m\0" and deeper
         using var tcplife = new Imported("corpus-bpftrace/bpftrace-tcplife.txt");
         Assert.Empty(tcplife.Tables());
         using var execsnoop = new Imported("corpus-bpftrace/bpftrace-execsnoop.txt");
         Assert.Empty(execsnoop.Tables());
+    }
+
+    [Fact]
+    public void A_stack_in_the_middle_of_a_real_key_keeps_its_frames_and_the_columns_on_both_sides()
+    {
+        using var db = new Imported("corpus/dtrace-utils-tst.ustack.txt"); // @['a', uaddr, ufunc, umod, usym, ustack(5), 4] = sum()
+        var entry = Assert.Single(db.Tables());
+        var key = Key(entry);
+        Assert.Equal(7, key.Length);
+        Assert.Equal(("97", "ustack-tst-basic`myfunc_y+{ptr}", "ustack-tst-basic`myfunc_y", "ustack-tst-basic", "ustack-tst-basic`myfunc_y", "4"),
+            (key[0], key[1], key[2], key[3], key[4], key[6]));
+        Assert.Equal(["ustack-tst-basic`myfunc_z+{ptr}", "ustack-tst-basic`myfunc_y+{ptr}", "ustack-tst-basic`myfunc_x+{ptr}",
+            "ustack-tst-basic`myfunc_w+{ptr}", "ustack-tst-basic`myfunc_v+{ptr}"], key[5].Split('\n'));
+        Assert.Equal((18L, 1234L), (entry.Line, entry.Total!.Value));
+        Assert.Equal("text", db.NoteKind(1)); // the printf'd trace output above it
     }
 
     [Fact]

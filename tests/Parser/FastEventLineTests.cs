@@ -38,8 +38,16 @@ public class FastEventLineTests
 
     static readonly string[] Pids = ["11672", " 11672", "\t7", "", "x", "99999999999", "2147483648", "0"];
 
+    /// <summary>Time stamps before the line (the bpftrace programs' @NANOSECONDS), whole and damaged.</summary>
+    static readonly string[] Stamps =
+        ["@5012346790417 ", "@0 ", "@", "@ ", "@12x ", "@99999999999999999999 ", "@123\t", "@-1 ", " @1 ", "@1  ", "@1", "@@1 ", "@٣ "];
+
     static IEnumerable<string> GeneratedLines()
     {
+        foreach (var stamp in Stamps)
+        foreach (var pid in Pids.Take(4))
+        foreach (var call in Calls.Take(8))
+            yield return $"{stamp}{pid} /home/u/ex.py:48   -> f {call}";
         foreach (var pid in Pids)
         foreach (var file in Files)
         foreach (var fn in Functions.Take(pid == "11672" ? Functions.Length : 3))
@@ -111,6 +119,17 @@ public class FastEventLineTests
             FastEventLine.TryParse(" 11672     ex_dtrace.py:48   -> create_cmalloc_list realloc(0x7fa8e6071400, 2048) pntr 0x7fa8e6072000", out var ev));
         Assert.Equal(new EventLine(11672, "ex_dtrace.py", 48, "create_cmalloc_list",
             new MemoryCall(CallKind.Realloc, "realloc", 2048, 0x7fa8e6072000, OldPointer: 0x7fa8e6071400)), ev);
+    }
+
+    [Fact]
+    public void Reads_the_time_stamp_before_the_line()
+    {
+        var line = "@5012346790417  11672 /home/u/ex.py:48   -> create_list realloc(0x7fa8e6071a00, 128) pntr 0x7fa8e6821c00";
+        Assert.Equal(FastEventLine.Verdict.Match, FastEventLine.TryParse(line, out var ev));
+        Assert.Equal(new EventLine(11672, "/home/u/ex.py", 48, "create_list",
+            new MemoryCall(CallKind.Realloc, "realloc", 128, 0x7fa8e6821c00, OldPointer: 0x7fa8e6071a00), 5012346790417), ev);
+        Assert.Equal(ev, EventLineGrammar.TryParseWithGrammar(line));
+        Assert.Null(EventLineGrammar.TryParse("@5012346790417x 11672 /home/u/ex.py:48   -> f free(0x1)"));
     }
 
     [Fact]

@@ -46,6 +46,11 @@ public sealed class HugeNumberTests : IDisposable
         // each site on its own is exact
         Assert.Equal(new[] { Max, Max }, conn.Query<long>("SELECT bytes FROM leak_sites WHERE trace_id = @id ORDER BY line", new { id }));
         Assert.Equal(["bytes_allocated", "bytes_outstanding", "peak_bytes"], Saturated(conn, id));
+        // the table's human figure says "this much or more"; CSV and JSON keep the number
+        var table = new StringWriter();
+        new PyMemTrace.Reports.Rendering.TextTableRenderer().Render(MemoryReports.Summary(conn, id), table);
+        Assert.Contains("≥ 8.00 EiB", table.ToString());
+        Assert.Contains("bytes_allocated, bytes_outstanding, peak_bytes", table.ToString());
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace PyMemTrace.Tests.Support;
 
 /// <summary>
-/// Makes a file read-only for the rest of a test. File modes do not stop root (CI runs as root), so there the file is
+/// Makes a file (or a folder: no entry added or removed) read-only for the rest of a test. File modes do not stop root (CI runs as root), so there the file is
 /// made immutable with chattr +i, which stops root too.
 /// </summary>
 public sealed class ReadOnlyFile : IDisposable
@@ -17,7 +17,7 @@ public sealed class ReadOnlyFile : IDisposable
     {
         if (Environment.UserName != "root")
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead | Search(path));
             return new ReadOnlyFile(path, false);
         }
         Chattr("+i", path);
@@ -27,8 +27,11 @@ public sealed class ReadOnlyFile : IDisposable
     public void Dispose()
     {
         if (_immutable) Chattr("-i", _path);
-        else File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        else File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | Search(_path));
     }
+
+    // a folder needs x to be entered
+    static UnixFileMode Search(string path) => Directory.Exists(path) ? UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0;
 
     static void Chattr(string flag, string path)
     {

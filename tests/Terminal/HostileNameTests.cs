@@ -81,6 +81,15 @@ public class HostileNameTests : IClassFixture<HostileNameTests.Imported>
         Assert.Contains(json.Json.AsArray(), r => r!["function"]!.GetValue<string>() == HostileLog.Escaped);
     }
 
+    [PtyFact]
+    public void Csv_on_a_terminal_shows_controls_visibly()
+    {
+        var run = Pty.Exec(new Dictionary<string, string?>(), "", "leaks", "--db", _trace.Db, "--format", "csv");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(@"evil\x1bc\x07\x9b31m", run.Output);
+        Assert.DoesNotContain(run.Output, c => c is '\u001b' or '\u0007' or '\u009b');
+    }
+
     [Fact]
     public void A_one_mebibyte_name_is_cut_in_tables_and_whole_in_csv_and_json()
     {

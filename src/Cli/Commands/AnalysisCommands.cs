@@ -28,18 +28,35 @@ internal static class AnalysisCommands
         var points = Points();
         var pid = new Option<int?>("--pid") { Description = "Timeline of this pid only (live bytes of its own blocks)" };
         var perPid = new Option<bool>("--per-pid") { Description = "One timeline per pid, rows prefixed with the pid" };
-        return ReportCommands.Whole("timeline", "Live bytes and blocks after each event (x = event number and log line); the peak marked",
+        var (by, top, filters) = BySiteOptions();
+        return ReportCommands.Whole("timeline", "Live bytes and blocks after each event (x = event number and log line); the peak marked; --by site: the biggest sites' live bytes",
             (c, t, pr) =>
             {
                 int? n = pr.GetValue(points);
                 if (n is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
+                if (pr.GetValue(by) != "site" && pr.GetValue(top) is not null) throw new UsageException("--top goes with --by site (the total timeline is shown whole)");
+                if (pr.GetValue(by) == "site")
+                {
+                    if (pr.GetValue(perPid)) throw new UsageException("--per-pid and --by site do not go together (use --pid P)");
+                    return SiteSeries.Timeline(c, filters.Read(pr, pr.GetValue(pid)).Resolve(c, t), pr.GetValue(top) ?? SiteSeries.DefaultSites, n);
+                }
                 if (pr.GetValue(pid) is { } p)
                 {
                     if (!TimelineReport.Pids(c, t).Contains(p)) throw new UsageException($"trace {t} has no events of pid {p}");
                     return TimelineReport.ForPid(c, t, p, n);
                 }
                 return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n) : TimelineReport.Total(c, t, n);
-            }, points, pid, perPid);
+            }, [points, pid, perPid, by, top, .. filters.All()]);
+    }
+
+    /// <summary>timeline's and plot timeline's --by total|site, --top N sites, --exclude and --suppressions.</summary>
+    public static (Option<string> By, Option<int?> Top, FilterOptions Filters) BySiteOptions()
+    {
+        var by = new Option<string>("--by") { Description = "total (all live bytes, default) or site (live bytes of the --top biggest sites, downsampled to --points, default 1000)", DefaultValueFactory = _ => "total" };
+        by.AcceptOnlyFromAmong("total", "site");
+        var top = new Option<int?>("--top") { Description = $"With --by site: how many sites (those with the most live bytes at any moment; default {SiteSeries.DefaultSites})" };
+        CommonOptions.AtLeast(top, 1);
+        return (by, top, new FilterOptions(pid: false, window: false));
     }
 
     public static Option<string> Base(bool required) => new("--base")

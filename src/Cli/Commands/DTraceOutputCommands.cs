@@ -11,7 +11,7 @@ internal static class DTraceOutputCommands
     {
         yield return Aggregations();
         yield return Reconcile();
-        yield return Stacks();
+        yield return BlockCommands.Stacks();
     }
 
     /// <summary>table: as DTrace prints them; json: one object per table, buckets nested; csv: one row per bucket.</summary>
@@ -53,19 +53,4 @@ internal static class DTraceOutputCommands
                 return DropReports.Reconcile(conn, trace);
             },
             ReportCommands.Default);
-
-    static Command Stacks()
-    {
-        var format = new Option<string>("--format") { Description = "Output format: folded (flame graph), json, table or csv", DefaultValueFactory = _ => "folded" };
-        format.AcceptOnlyFromAmong("folded", "json", "table", "csv");
-        return ReportCommands.Report("stacks", "Requested bytes by call stack (allocations and reallocs), root frame first", format,
-            (conn, trace, top, _) =>
-            {
-                var stacks = StackReports.Stacks(conn, trace, top);
-                if (stacks.Rows.Count == 0)
-                    Terminal.Notice("no call stacks in this trace: record it with -D PYTHON_CALL_STACK, or aggregate by ustack()");
-                return stacks;
-            },
-            (f, pr) => f == "folded" ? new FoldedStackRenderer() : ReportCommands.Default(f, pr));
-    }
 }

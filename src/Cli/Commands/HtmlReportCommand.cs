@@ -28,7 +28,7 @@ internal static class HtmlReportCommand
             long? baseId = pr.GetValue(@base) is { } b ? TraceCatalog.ResolveIdOrName(conn, b).Id : null;
             var data = TraceReportData.Load(conn, traceId, baseId);
             string html = HtmlReportWriter.Render(data, ReportFigures.For(data), new HtmlReportOptions(pr.GetValue(fullPath)));
-            File.WriteAllText(path, html, new UTF8Encoding(false));
+            WholeFile.Write(path, file => file.Write(new UTF8Encoding(false).GetBytes(html)));
             Console.WriteLine($"wrote {path} ({Encoding.UTF8.GetByteCount(html):N0} bytes, trace {data.Trace.Id}{(baseId is { } id ? $" against trace {id}" : "")})");
             return 0;
         }, pr.GetValue(db)!));

@@ -28,8 +28,19 @@ internal static class ImportCommand
         {
             string dbPath = pr.GetValue(db)!;
             ImportResult result;
-            using (var bar = ProgressLine.OnTerminal())
-                result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar, pr.GetValue(name));
+            using (var signals = new InterruptSignals())
+            {
+                try
+                {
+                    using var bar = ProgressLine.OnTerminal();
+                    result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar, signals.Token, pr.GetValue(name));
+                }
+                catch (ImportInterruptedException e)
+                {
+                    Console.Error.WriteLine("pmanalyze: " + e.Message);
+                    return signals.ExitCode;
+                }
+            }
             if (result.Duplicate)
             {
                 Console.WriteLine($"already imported as trace {result.TraceId} ({result.Lines} lines, {result.Events} events): nothing added; use --force to import it again");

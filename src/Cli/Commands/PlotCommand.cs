@@ -18,8 +18,10 @@ internal static class PlotCommand
         var width = new Option<int>("--width") { Description = "Width in pixels", DefaultValueFactory = _ => ChartRenderer.DefaultWidth };
         var height = new Option<int>("--height") { Description = "Height in pixels", DefaultValueFactory = _ => ChartRenderer.DefaultHeight };
         var points = AnalysisCommands.Points();
-        var cmd = new Command("plot", "Draw a figure (PNG or SVG): live memory timeline, size histogram, top functions or top leak sites")
-            { kind, db, trace, output, width, height, points };
+        var (by, top, filters) = AnalysisCommands.BySiteOptions();
+        var cmd = new Command("plot", "Draw a figure (PNG or SVG): live memory timeline (--by site: the biggest sites stacked), size histogram, top functions or top leak sites")
+            { kind, db, trace, output, width, height, points, by, top };
+        foreach (var o in filters.All()) cmd.Options.Add(o);
         cmd.SetAction(pr => Failure.Run(() =>
         {
             string path = OutputFile.Checked(pr.GetValue(output)!);
@@ -31,7 +33,11 @@ internal static class PlotCommand
             var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
-            ChartRenderer.Save(chart, ChartData.For(chart, conn, t.Id, pr.GetValue(points)), t.Label, path, w, h, ChartData.TotalRows(chart, conn, t.Id));
+            bool bySite = chart == ChartKind.Timeline && pr.GetValue(by) == "site";
+            var data = bySite
+                ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top) ?? SiteSeries.DefaultSites, pr.GetValue(points))
+                : ChartData.For(chart, conn, t.Id, pr.GetValue(points));
+            ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Label, path, w, h, bySite ? null : ChartData.TotalRows(chart, conn, t.Id));
             Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));

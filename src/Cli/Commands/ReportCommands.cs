@@ -13,18 +13,11 @@ internal static class ReportCommands
     public static IEnumerable<Command> All()
     {
         yield return Whole("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _) => MemoryReports.Summary(c, t));
-        yield return Leaks();
-        yield return Report("functions", "Per (file, function): allocations, frees and outstanding bytes", (c, t, top, _) => MemoryReports.Functions(c, t, top));
+        yield return BlockCommands.Leaks();
+        yield return BlockCommands.Peak();
+        yield return BlockCommands.Functions();
         yield return Report("reallocs", "Realloc chains: blocks followed through successive reallocs", (c, t, top, _) => MemoryReports.Reallocs(c, t, top));
         yield return Traces();
-    }
-
-    static Command Leaks()
-    {
-        var by = new Option<string>("--by") { Description = "site (grouped, default) or pointer (each unfreed block)", DefaultValueFactory = _ => "site" };
-        by.AcceptOnlyFromAmong("site", "pointer");
-        return Report("leaks", "Blocks never freed, by allocating site (or each one with --by pointer)",
-            (c, t, top, pr) => pr.GetValue(by) == "pointer" ? MemoryReports.LeakedBlocks(c, t, top) : MemoryReports.LeakSites(c, t, top), by);
     }
 
     static Command Traces()

@@ -79,7 +79,7 @@ public static class AggregationGrammar
             .Select(t => (Key: new string(t.Item1.ToArray()), t.Item2.gap, t.Item2.value))
             .Assert(t => t.Key.Length > 0 && (t.gap.Length >= 2 || t.Key.TrimEnd().EndsWith('=') || t.Key.TrimEnd().EndsWith(':')),
                 "not a key and its value")
-            .Assert(t => !StartsWithFlowArrow(t.Key), "a flow-trace line, not a key")
+            .Assert(t => !HasFlowArrow(t.Key), "a flow-trace line, not a key")
             .Select(t => (t.Key.TrimEnd(), t.value));
 
     /// <summary>
@@ -90,7 +90,7 @@ public static class AggregationGrammar
         Map((ints, text) => (Leading: (IReadOnlyList<long>)ints.ToArray(), Text: text),
             Blanks.Then(Try(Signed.Before(Blanks1)).AtLeastOnce()),
             Token(c => !char.IsWhiteSpace(c)).Then(Any.ManyString(), (c, rest) => c + rest))
-            .Assert(t => !EndsWithNumber(t.Text) && !StartsWithFlowArrow(t.Text), "not a value followed by key text");
+            .Assert(t => !EndsWithNumber(t.Text) && !HasFlowArrow(t.Text), "not a value followed by key text");
 
     public static bool IsTableHeader(string text) => text.Contains("Distribution", StringComparison.Ordinal) && TableHeader.Parse(text).Success;
 
@@ -139,10 +139,12 @@ public static class AggregationGrammar
                && t[^1] is not ('.' or ':' or ',');
     }
 
-    static bool StartsWithFlowArrow(string text)
+    /// <summary>A flow trace's arrow (<c>-&gt; f</c>, <c>&lt;- f = 122</c>; flowindent's <c>=&gt;</c>, <c>&lt;=</c> for syscalls) as a word of the line.</summary>
+    static bool HasFlowArrow(string text)
     {
-        var t = text.AsSpan().TrimStart();
-        return t.StartsWith("->", StringComparison.Ordinal) || t.StartsWith("<-", StringComparison.Ordinal);
+        var t = " " + text.Trim() + " ";
+        return t.Contains(" -> ", StringComparison.Ordinal) || t.Contains(" <- ", StringComparison.Ordinal)
+               || t.Contains(" => ", StringComparison.Ordinal) || t.Contains(" <= ", StringComparison.Ordinal);
     }
 
     static bool EndsWithNumber(string text)
@@ -150,7 +152,7 @@ public static class AggregationGrammar
         var t = text.AsSpan().TrimEnd();
         int i = t.Length;
         while (i > 0 && char.IsAsciiDigit(t[i - 1])) i--;
-        return i < t.Length && (i == 0 || t[i - 1] is ' ' or '\t' or '-');
+        return i < t.Length && (i == 0 || t[i - 1] is ' ' or '\t' or '-' or '.' or ',' or ':'); // 12, -3, 3.05, 01:30
     }
     /// <summary>A key line above a table: its columns, and the total when the format prints one.</summary>
     public static (IReadOnlyList<string> Key, long? Total) ParseKey(string text)

@@ -7,14 +7,20 @@ using static PyMemTrace.Parser.Grammar.Tokens;
 namespace PyMemTrace.Parser.Grammar;
 
 /// <summary>
-/// A memory event line: <c>PID FILE:LINE -> FUNCTION CALL</c>, e.g.
-/// <c> 11672     ex_dtrace.py:48   -> create_cmalloc_list malloc(1477) pntr 0x7fa8e6071400</c>.
+/// A memory event line: <c>[@TIME ]PID FILE:LINE -> FUNCTION CALL</c>, e.g.
+/// <c> 11672     ex_dtrace.py:48   -> create_cmalloc_list malloc(1477) pntr 0x7fa8e6071400</c>, or with the time stamp
+/// (nanoseconds) that the toolkit's bpftrace programs put first,
+/// <c>@5012346790417  11672 /home/u/ex.py:48   -> create_list malloc(1477) pntr 0x7fa8e6071400</c>.
 /// Column widths vary. FILE may be empty, a full or front-truncated path, or hold spaces, colons and &lt;&gt;;
 /// it ends at the first <c>:LINE -></c>. FUNCTION may be empty or hold anything; it ends where a call
 /// that runs to the end of the line begins.
 /// </summary>
 public static class EventLineGrammar
 {
+    /// <summary>@NANOSECONDS and one space.</summary>
+    static readonly Parser<char, long?> Time =
+        Try(Char('@').Then(Unsigned).Before(Char(' '))).Select(t => (long?)t).Or(Parser<char>.Return<long?>(null));
+
     static readonly Parser<char, int> Pid = Blanks.Then(SmallUnsigned).Before(Char(' '));
 
     static readonly Parser<char, int> LineThenArrow =
@@ -31,8 +37,8 @@ public static class EventLineGrammar
             .Select(t => (new string(t.Item1.ToArray()), t.Item2));
 
     public static readonly Parser<char, EventLine> Line =
-        Map((pid, loc, fc) => new EventLine(pid, loc.File, loc.Line, fc.Function, fc.Call),
-            Pid, Location, FunctionAndCall);
+        Map((time, pid, loc, fc) => new EventLine(pid, loc.File, loc.Line, fc.Function, fc.Call, time),
+            Time, Pid, Location, FunctionAndCall);
 
     /// <summary>The hand-written <see cref="FastEventLine"/> first; the grammar decides whatever it is unsure of.</summary>
     public static EventLine? TryParse(string text) => FastEventLine.TryParse(text, out var ev) switch

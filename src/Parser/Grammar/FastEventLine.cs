@@ -4,7 +4,8 @@ using PyMemTrace.Parser.Model;
 namespace PyMemTrace.Parser.Grammar;
 
 /// <summary>Where the parts of an event line read by <see cref="FastEventLine"/> are: offsets into the line, and the call.</summary>
-public readonly record struct EventFields(int Pid, int FileStart, int FileLength, int Line, int FunctionStart, int FunctionLength, MemoryCall Call);
+public readonly record struct EventFields(int Pid, int FileStart, int FileLength, int Line, int FunctionStart, int FunctionLength, MemoryCall Call,
+    long? Time = null);
 
 /// <summary>
 /// A hand-written reading of the event line for the import hot path, tried before <see cref="EventLineGrammar.Line"/>.
@@ -28,7 +29,7 @@ public static class FastEventLine
         var verdict = TryParse(bytes, out var f);
         if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         if (verdict == Verdict.Match)
-            ev = new EventLine(f.Pid, s.Slice(f.FileStart, f.FileLength).ToString(), f.Line, s.Slice(f.FunctionStart, f.FunctionLength).ToString(), f.Call);
+            ev = new EventLine(f.Pid, s.Slice(f.FileStart, f.FileLength).ToString(), f.Line, s.Slice(f.FunctionStart, f.FunctionLength).ToString(), f.Call, f.Time);
         return verdict;
     }
 
@@ -42,8 +43,21 @@ public static class FastEventLine
         fields = default;
         if (!Ascii.IsValid(s)) return Verdict.Unknown;
 
+        // TIME: "@", digits, one space, when the line has a stamp.
+        int i = 0;
+        long? time = null;
+        if (s.Length > 0 && s[0] == '@')
+        {
+            i = 1;
+            var t = Number(s, ref i);
+            if (t.Verdict != Verdict.Match) return t.Verdict;
+            if (i >= s.Length || s[i] != ' ') return Verdict.NoMatch;
+            time = t.Value;
+            i++;
+        }
+
         // PID: blanks, digits, one space.
-        int i = SkipBlanks(s, 0);
+        i = SkipBlanks(s, i);
         var pid = Number(s, ref i);
         if (pid.Verdict != Verdict.Match) return pid.Verdict;
         if (pid.Value > int.MaxValue) return Verdict.Unknown;
@@ -80,7 +94,7 @@ public static class FastEventLine
             int fs = fileStart, fe = fileEnd; // string.Trim: ASCII white space is ' ' and \t..\r
             while (fs < fe && IsWhiteSpace(s[fs])) fs++;
             while (fe > fs && IsWhiteSpace(s[fe - 1])) fe--;
-            fields = new EventFields((int)pid.Value, fs, fe - fs, (int)line, next, p - next, call);
+            fields = new EventFields((int)pid.Value, fs, fe - fs, (int)line, next, p - next, call, time);
             return Verdict.Match;
         }
         return Verdict.NoMatch;

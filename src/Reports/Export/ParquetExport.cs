@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Parquet;
 using Parquet.Schema;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Reports.Export;
 
@@ -109,11 +110,8 @@ public static class ParquetExport
         foreach (var table in Tables)
         {
             string path = Path.Combine(directory, table.Name + ".parquet");
-            string partial = path + ".partial"; // a failed export leaves no truncated file under the real name
-            long rows;
-            using (var file = File.Create(partial))
-                rows = WriteTable(conn, table, file, traceId).GetAwaiter().GetResult();
-            File.Move(partial, path, overwrite: true);
+            long rows = 0; // a failed export leaves no truncated file, under the real name or another
+            WholeFile.Write(path, file => rows = WriteTable(conn, table, file, traceId).GetAwaiter().GetResult());
             written.Add((table.Name, rows, path));
         }
         return written;

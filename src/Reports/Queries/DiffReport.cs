@@ -13,9 +13,13 @@ public static class DiffReport
 {
     public enum Grouping { Site, Function }
 
-    /// <summary>Columns a narrow terminal leaves out first: the counts, then the allocated bytes; the leaked bytes stay.</summary>
+    /// <summary>
+    /// Columns a narrow terminal leaves out first: the counts, the allocated bytes, then what the rest implies (the base's
+    /// leaked bytes, the status); the site and its leaked bytes and their growth stay.
+    /// </summary>
     static readonly string[] DropFirst =
-        ["base_leaked_count", "leaked_count", "base_allocated_bytes", "allocated_bytes", "delta_allocated_bytes", "delta_leaked_count", "line", "base_leaked_bytes"];
+        ["base_leaked_count", "leaked_count", "base_allocated_bytes", "allocated_bytes", "delta_allocated_bytes", "delta_leaked_count",
+         "base_leaked_bytes", "status", "line"];
 
     public static ReportTable Compare(SqliteConnection conn, long baseId, long traceId, Grouping by, int? top, bool unchanged = true)
     {

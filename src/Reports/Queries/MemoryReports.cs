@@ -13,14 +13,18 @@ namespace PyMemTrace.Reports.Queries;
 /// </summary>
 public static class MemoryReports
 {
+    /// <summary>The totals; pids says how many processes they add up (issue 13: several pids are summed).</summary>
     public static ReportTable Summary(SqliteConnection conn, long traceId) => DropReports.WithDropColumns(conn, traceId, WithSaturated(Run(conn, "Summary",
         """
-        SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
+        SELECT lines, events,
+               (SELECT count(DISTINCT pid) FROM events
+                WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = $trace) AND (SELECT last_event_id FROM traces WHERE id = $trace)) AS pids,
+               allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
                bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
                peak_event, peak_line, temporary_allocs, input_problem IS NULL AS input_complete, input_problem
         FROM trace_summary_stored WHERE trace_id = $trace
         """,
-        [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
+        [Int("lines"), Int("events"), Int("pids"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),
          Int("missed_frees"), Int("bytes_allocated"), Int("bytes_freed"), Int("bytes_outstanding"), Int("leaked_blocks"),
          Int("peak_bytes"), Int("peak_blocks"), Int("max_alloc"), Int("unparsed_lines"),
          Int("peak_event"), Int("peak_line"), Int("temporary_allocs"), Bool("input_complete"), Text("input_problem")],
@@ -63,7 +67,7 @@ public static class MemoryReports
         ORDER BY bytes_allocated DESC, file, function LIMIT $top
         """,
         [Text("file"), Text("function"), Int("allocs"), Int("reallocs"), Int("bytes_allocated"), Int("frees"), Int("bytes_freed"),
-         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "allocs", "bytes_freed"] };
+         Int("bytes_outstanding")], Args(traceId, top)) with { DropFirst = ["reallocs", "frees", "bytes_freed", "allocs"] };
 
     public static ReportTable Reallocs(SqliteConnection conn, long traceId, int? top) => Run(conn, "Realloc chains",
         """

@@ -7,30 +7,66 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// Requested bytes (allocations and reallocs) by call stack, root first. From the Python call stacks of a flow trace
-/// (view stack_totals) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
+/// (what view stack_totals gives, read in one scan of the events) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
 /// a scalar gives its value, a table its printed total, or Σ bucket × count (a lower bound) when it has none.
 /// </summary>
 public static class StackReports
 {
     public const string NoStack = "[no stack]";
 
-    /// <summary>Columns: stack (frames joined by ';'), frames (list, root first), events, bytes; largest first.</summary>
-    public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top)
+    /// <summary>
+    /// Columns: stack (frames joined by ';'), frames (list, root first), events, bytes; largest first. Native frames
+    /// 'module`function+0x1c' count as their function 'module`function' (so one function's call sites merge) unless
+    /// <paramref name="keepOffsets"/>. A filter (pid, exclusions, window) applies to the call-stack mode's events.
+    /// </summary>
+    public static ReportTable Stacks(SqliteConnection conn, long traceId, int? top, bool keepOffsets = false, ResolvedFilter? filter = null)
     {
-        var rows = HasFlowStacks(conn, traceId) ? FromEvents(conn, traceId) : FromAggregations(conn, traceId);
+        var rows = HasFlowStacks(conn, traceId)
+            ? FromEvents(conn, filter ?? EventFilter.None.Resolve(conn, traceId), top)
+            : keepOffsets ? FromAggregations(conn, traceId) : WithoutOffsets(FromAggregations(conn, traceId));
         var sorted = rows.OrderByDescending(r => (long)r[3]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal);
         return new ReportTable("Stacks",
             [Text("stack"), new ReportColumn("frames", ColumnType.Any), Int("events"), Int("bytes")],
             (top is > 0 ? sorted.Take(top.Value) : sorted).ToList());
     }
 
+    /// <summary>Native frames 'module`function+0x1c' as their function: one function's call sites merge.</summary>
+    static IEnumerable<object?[]> WithoutOffsets(IEnumerable<object?[]> rows) => rows
+        .Select(r => Row(((string)r[0]!).Split(';').Select(f => NativeOffset.Replace(f, "")).ToList(), (long)r[2]!, (long)r[3]!))
+        .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), g.Sum(r => (long)r[3]!) });
+
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>
         Run(conn, "", "SELECT 1 FROM events WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
 
-    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, long traceId) =>
-        Run(conn, "", "SELECT path, allocs + reallocs, bytes FROM stack_totals WHERE trace_id = $trace",
-                [Text("path"), Int("events"), Int("bytes")], Args(traceId)).Rows
-            .Select(r => Row(((string)r[0]!).Split(';'), (long)r[1]!, (long?)r[2] ?? 0));
+    static readonly System.Text.RegularExpressions.Regex NativeOffset = new(@"\+0x[0-9a-fA-F]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Requested bytes of the window's events that the filter keeps (by their own pid, site and stack), by stack. With
+    /// --top, paths are built only for the stacks that can make the cut (the top bytes and their ties).
+    /// </summary>
+    static IEnumerable<object?[]> FromEvents(SqliteConnection conn, ResolvedFilter f, int? top)
+    {
+        var totals = new Dictionary<long, (long Events, long Bytes)>();
+        RowScan.Each(conn, "SELECT pid, site_id, coalesce(stack_id, 0), size FROM events WHERE id BETWEEN ?1 AND ?2 AND kind <> 'free'",
+            f.IdOf(f.From), f.IdOf(f.To), r =>
+            {
+                if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
+                var t = totals.GetValueOrDefault(r[2]);
+                totals[r[2]] = (t.Events + 1, t.Bytes + r[3]);
+            });
+        IEnumerable<KeyValuePair<long, (long Events, long Bytes)>> wanted = totals;
+        if (top is > 0 && totals.Count > top)
+        {
+            long cut = totals.Values.Select(t => t.Bytes).OrderDescending().ElementAt(top.Value - 1);
+            wanted = totals.Where(kv => kv.Value.Bytes >= cut);
+        }
+        var stacks = new StackFrames(conn);
+        return wanted.Select(kv =>
+        {
+            var path = stacks.PathOf(kv.Key);
+            return new object?[] { path, new FrameList(path), kv.Value.Events, kv.Value.Bytes };
+        }).ToList();
+    }
 
     static IEnumerable<object?[]> FromAggregations(SqliteConnection conn, long traceId)
     {

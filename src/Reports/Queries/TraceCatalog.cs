@@ -39,5 +39,5 @@ public static class TraceCatalog
         "SELECT id, run_name, name, source, imported_at, lines, events, unparsed_lines, sha256, input_problem IS NULL AS input_complete FROM traces ORDER BY id",
         [ReportSql.Int("id"), ReportSql.Text("run_name"), ReportSql.Text("name"), ReportSql.Text("source"), ReportSql.Text("imported_at"), ReportSql.Int("lines"),
          ReportSql.Int("events"), ReportSql.Int("unparsed_lines"), ReportSql.Text("sha256"), ReportSql.Bool("input_complete")],
-        new Dictionary<string, object?>()) with { DropFirst = ["source", "unparsed_lines", "imported_at", "events"] };
+        new Dictionary<string, object?>()) with { DropFirst = ["source", "sha256", "unparsed_lines", "imported_at", "events"] };
 }

@@ -41,6 +41,9 @@ public sealed record TraceReportData(
     public static TraceReportData Load(SqliteConnection conn, long traceId, long? baseId) =>
         Load(conn, traceId) with { Comparison = baseId is { } b ? TraceComparison.Load(conn, b, traceId, MaxRows) : null };
 
+    /// <summary>Issue 13's block reports: leaks by stack, the peak's holders, per-site timeline, growth, stack weights.</summary>
+    public BlockReportData? Blocks { get; init; }
+
     public static TraceReportData Load(SqliteConnection conn, long traceId)
     {
         var trace = TraceCatalog.Resolve(conn, traceId);
@@ -73,7 +76,8 @@ public sealed record TraceReportData(
             flame = leaked.TotalBytes > 0 ? [leaked, atPeak, requested] : [requested, atPeak, leaked];
         }
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
-            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId)) { PeakHolders = peak.BySite, PeakLiveBlocks = peak.Blocks };
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId))
+            { PeakHolders = peak.BySite, PeakLiveBlocks = peak.Blocks, Blocks = BlockReportData.Load(conn, traceId) };
     }
 
     static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",

@@ -13,23 +13,27 @@ public static class ByteUnits
     /// <summary>The largest unit in which <paramref name="bytes"/> is at least 1.</summary>
     public static Unit For(double bytes) => Units.Last(u => u.Divisor == 1 || Math.Abs(bytes) >= u.Divisor);
 
-    /// <summary>"1.5 MiB", "512 B".</summary>
+    /// <summary>"1.5 MiB", "512 B"; a total saturated at 2^63 − 1 (docs/schema.md, Numbers) as "≥ 8 EiB".</summary>
     public static string Format(long bytes)
     {
         var u = For(bytes);
-        return u.Divisor == 1 ? $"{bytes} B" : (bytes / u.Divisor).ToString("0.##", CultureInfo.InvariantCulture) + " " + u.Name;
+        return Bound(bytes) + (u.Divisor == 1 ? $"{bytes} B" : (bytes / u.Divisor).ToString("0.##", CultureInfo.InvariantCulture) + " " + u.Name);
     }
+
+    /// <summary>±(2^63 − 1) stands for "this much or more" (a saturated total): the human figure says so.</summary>
+    static string Bound(long bytes) => bytes >= long.MaxValue ? "≥ " : bytes <= -long.MaxValue ? "≤ " : "";
 
     /// <summary>
     /// For a table column, as heaptrack_print writes them: "7.84 GiB", "1.50 KiB", always two decimals above 1 KiB;
-    /// "512 B  " exact below, the unit padded so that the digits of a right-aligned column line up.
+    /// "512 B  " exact below, the unit padded so that the digits of a right-aligned column line up; a saturated total
+    /// "≥ 8.00 EiB".
     /// </summary>
     public static string Aligned(long bytes)
     {
         var u = For(bytes);
-        return u.Divisor == 1
+        return Bound(bytes) + (u.Divisor == 1
             ? bytes.ToString(CultureInfo.InvariantCulture) + " B  "
-            : (bytes / u.Divisor).ToString("0.00", CultureInfo.InvariantCulture) + " " + u.Name;
+            : (bytes / u.Divisor).ToString("0.00", CultureInfo.InvariantCulture) + " " + u.Name);
     }
 
     /// <summary>

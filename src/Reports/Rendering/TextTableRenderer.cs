@@ -43,7 +43,7 @@ public sealed class TextTableRenderer(TableStyle? style = null) : IRenderer
         foreach (var r in cells) output.WriteLine(Line(r, layout, right, path));
         if (cells.Count == 0) output.WriteLine("(no rows)");
         if (layout.LeftOut.Length > 0)
-            WriteWrapped($"({string.Join(", ", layout.LeftOut)} left out to fit {_style.Width} columns; --format csv or json has every column)", output);
+            WriteWrapped($"(left out to fit {_style.Width} columns: {string.Join(", ", layout.LeftOut)}; --format csv has them)", output);
     }
 
     /// <summary>A value as the table shows it: a byte count in human units, everything else as <see cref="Cell"/>.</summary>

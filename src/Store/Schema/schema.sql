@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 7 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 8 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 --
 -- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
 -- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS events (
     live_blocks INTEGER NOT NULL,       -- live blocks of all pids after this event
     chain_id    INTEGER,                -- realloc chain of a realloc, or the chain a free ended
     leaked      INTEGER NOT NULL,       -- 1: the block this event (re)allocated is still live at the end
-    stack_id    INTEGER                 -- Python call stack at this event (call-stack mode), see stacks
+    stack_id    INTEGER,                -- Python call stack at this event (call-stack mode), see stacks
+    time_ns     INTEGER                 -- the line's time stamp (@NANOSECONDS, bpftrace's nsecs); NULL when it has none
 );
 -- No index on (trace_id, seq): a trace's events are the id range traces.first_event_id..last_event_id, ordered like seq,
 -- so the rowid answers both (and the import does not maintain an index over every event).

@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>
+/// The reports of issue 13 as the CLI and the HTML report call them: leaks (by site, pointer, stack, growth), the
+/// peak's consumers, functions, stacks by weight, each under an <see cref="EventFilter"/>. Without a filter, leaks by
+/// site and pointer and functions are the plain reports (their views, their stored totals).
+/// </summary>
+public static class FilteredReports
+{
+    public enum LeakGrouping { Site, Pointer, Stack, Growth }
+    public enum StackWeight { Requested, Leaked, Peak }
+
+    public static ReportTable Leaks(SqliteConnection conn, long traceId, LeakGrouping by, EventFilter filter, int? top)
+    {
+        var f = filter.Resolve(conn, traceId);
+        bool plain = !f.Filters && !filter.Windowed;
+        return by switch
+        {
+            LeakGrouping.Site when plain => MemoryReports.LeakSites(conn, traceId, top),
+            LeakGrouping.Pointer when plain => MemoryReports.LeakedBlocks(conn, traceId, top),
+            LeakGrouping.Site => BlockReports.LeakSites(conn, BlockReports.Leaked(conn, f), top),
+            LeakGrouping.Pointer => BlockReports.EachBlock(conn, BlockReports.Leaked(conn, f), top),
+            LeakGrouping.Stack => BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.Leaked(conn, f), top),
+            _ => SiteSeries.Growth(conn, f, top),
+        };
+    }
+
+    /// <summary>The peak moment (null: live bytes never rose above 0) and what was live then, by site or by stack.</summary>
+    public static (PeakMoment? Peak, ReportTable Table) Peak(SqliteConnection conn, long traceId, bool byStack, EventFilter filter, int? top)
+    {
+        var f = filter.Resolve(conn, traceId);
+        var peak = BlockReports.Peak(conn, f);
+        var blocks = peak is null ? [] : BlockReports.LiveAtPeak(conn, f, peak);
+        return (peak, byStack ? BlockReports.ByStack(conn, "Live at the peak by call stack", blocks, top)
+                              : BlockReports.BySite(conn, "Live at the peak by site", blocks, top));
+    }
+
+    /// <summary>One line for people: the peak, where it is in the log, how much of it the rows hold, the trace's pids.</summary>
+    public static string PeakHeadline(PeakMoment? peak, ReportTable table, long pids)
+    {
+        if (peak is null) return "no peak: live bytes never rose above 0";
+        long rows = table.Rows.Sum(r => (long)r[table.IndexOf("bytes")]!);
+        string share = rows == peak.Bytes ? "the rows hold all of it" : $"the rows hold {rows:N0} B of it (the rest: other pids, excluded sites, earlier than --from, or past --top)";
+        return $"peak: {Rendering.ByteUnits.Format(peak.Bytes)} ({peak.Bytes:N0} B) in {peak.Blocks:N0} blocks after event {peak.Event:N0} (log line {peak.Line:N0}; the log has no timestamps); {share}; {pids} pid{(pids == 1 ? "" : "s")} in the trace";
+    }
+
+    /// <summary>
+    /// Per (file, function), in the columns of the functions report: the window's events that the filter keeps (by
+    /// their own pid, site and stack), and as bytes_outstanding the bytes they allocated that are still live at its end.
+    /// </summary>
+    public static ReportTable Functions(SqliteConnection conn, long traceId, EventFilter filter, int? top)
+    {
+        var f = filter.Resolve(conn, traceId);
+        if (!f.Filters && !filter.Windowed) return MemoryReports.Functions(conn, traceId, top);
+        var perSite = new Dictionary<long, long[]>();   // allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding
+        long[] Of(long site) => perSite.TryGetValue(site, out var t) ? t : perSite[site] = new long[6];
+        RowScan.Each(conn, """
+            SELECT pid, site_id, coalesce(stack_id, 0), kind = 'realloc', kind = 'free', coalesce(size, 0), freed_bytes
+            FROM events WHERE id BETWEEN ?1 AND ?2 AND (kind <> 'free' OR status = 'freed')
+            """, f.IdOf(f.From), f.IdOf(f.To), r =>
+        {
+            if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
+            var t = Of(r[1]);
+            if (r[4] != 0) t[3]++;
+            else if (r[3] != 0) t[1]++;
+            else t[0]++;
+            t[2] += r[5];
+            t[4] += r[6];
+        });
+        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] += b.Size;
+        var sites = BlockReports.Sites(conn, perSite.Keys);
+        var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
+            .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)g.Sum(kv => kv.Value[i]))).ToArray())
+            .OrderByDescending(r => (long)r[4]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal).ThenBy(r => (string)r[1]!, StringComparer.Ordinal);
+        var plain = MemoryReports.Functions(conn, traceId, 1);   // for its columns
+        return new ReportTable("Functions", plain.Columns, (top is > 0 ? rows.Take(top.Value) : rows).ToList());
+    }
+
+    public static ReportTable Stacks(SqliteConnection conn, long traceId, StackWeight weight, EventFilter filter, int? top, bool keepOffsets)
+    {
+        if (weight == StackWeight.Leaked) return Leaks(conn, traceId, LeakGrouping.Stack, filter, top);
+        if (weight == StackWeight.Peak) return Peak(conn, traceId, byStack: true, filter, top).Table;
+        var f = filter.Resolve(conn, traceId);
+        return StackReports.Stacks(conn, traceId, top, keepOffsets, f.Filters || filter.Windowed ? f : null);
+    }
+}

@@ -1,0 +1,136 @@
+using Microsoft.Data.Sqlite;
+using static PyMemTrace.Reports.Queries.ReportSql;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>
+/// Live bytes per allocating site over the trace, from one <see cref="BlockReplay"/>: the biggest sites' timeline
+/// (heaptrack's "consumed" view) and the growth ranking of leak suspects. The filter's pid and exclusions apply; blocks
+/// count from their allocation to their release, whatever the window.
+/// </summary>
+public static class SiteSeries
+{
+    /// <summary>The growth measure cuts the run (or the window) into this many equal slices.</summary>
+    public const int Slices = 20;
+    public const int DefaultPoints = 1000, DefaultSites = 10;
+
+    /// <summary>
+    /// Rows: event, log_line, file, line, function, live_bytes: after each kept event (the all-pid timeline downsampled to
+    /// <paramref name="points"/>, so the last event is always there), the live bytes of each of the <paramref name="top"/>
+    /// sites with the highest live bytes at any moment. A site's last point is its leaked bytes.
+    /// </summary>
+    public static ReportTable Timeline(SqliteConnection conn, ResolvedFilter f, int top, int? points)
+    {
+        var kept = TimelineReport.Total(conn, f.TraceId, points ?? DefaultPoints);
+        var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!)).ToList();
+        var watch = new Watcher(f, events.Select(e => e.Event).ToList());
+        BlockReplay.LiveAfter(conn, f.TraceId, null, watch);
+        var biggest = watch.Sites.OrderByDescending(kv => kv.Value.Max).ThenBy(kv => kv.Key).Take(top).Select(kv => kv.Key).ToList();
+        var sites = BlockReports.Sites(conn, biggest);
+        var rows = new List<object?[]>();
+        for (int i = 0; i < events.Count; i++)
+            foreach (var site in biggest)
+            {
+                var s = sites[site];
+                rows.Add([events[i].Event, events[i].Line, s.File, s.Line, s.Function, watch.ValueAt(site, i)]);
+            }
+        return new ReportTable("Live bytes by site", [Int("event"), Int("log_line"), Text("file"), Int("line"), Text("function"), Int("live_bytes")], rows);
+    }
+
+    /// <summary>
+    /// Leak suspects: the sites with live bytes at the window's end, ranked by how steadily their live bytes grew.
+    /// The window (default: the whole trace) is cut into <see cref="Slices"/> equal runs of events; grew counts the runs
+    /// after which the site's live bytes were higher than before them. A leak grows in most runs; a cache grows in a
+    /// few, then stays. Rows: file, line, function, grew, slices, bytes (live at the end), blocks, max_bytes.
+    /// </summary>
+    public static ReportTable Growth(SqliteConnection conn, ResolvedFilter f, int? top)
+    {
+        long span = f.To - f.From + 1;
+        int slices = (int)Math.Min(Slices, span);
+        var ends = Enumerable.Range(0, slices + 1).Select(j => f.From - 1 + (j * span + slices - 1) / slices).ToList();
+        var watch = new Watcher(f, ends);
+        BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
+        var suspects = watch.Sites.Where(kv => kv.Value.Live > 0).Select(kv => kv.Key).ToList();
+        var sites = BlockReports.Sites(conn, suspects);
+        var rows = suspects.Select(site =>
+            {
+                int grew = Enumerable.Range(1, slices).Count(j => watch.ValueAt(site, j) > watch.ValueAt(site, j - 1));
+                var s = sites[site];
+                return new object?[] { s.File, s.Line, s.Function, (long)grew, (long)slices, watch.Sites[site].Live, watch.Sites[site].Blocks, watch.Sites[site].Max };
+            })
+            .OrderByDescending(r => (long)r[3]!).ThenByDescending(r => (long)r[5]!).ThenBy(r => (string)r[0]!, StringComparer.Ordinal)
+            .ThenBy(r => (long)r[1]!).ThenBy(r => (string)r[2]!, StringComparer.Ordinal);
+        return new ReportTable("Growth of leak suspects",
+            [Text("file"), Int("line"), Text("function"), Int("grew"), Int("slices"), Int("bytes"), Int("blocks"), Int("max_bytes")],
+            (top is > 0 ? rows.Take(top.Value) : rows).ToList());
+    }
+
+    /// <summary>One site's live bytes and blocks now, the most live bytes so far, and its value after the marked events where it changed.</summary>
+    sealed class SiteState
+    {
+        public long Live, Blocks, Max;
+        public bool Changed;
+        public readonly List<(int Mark, long Bytes)> Series = new();
+    }
+
+    /// <summary>Follows every site's live bytes through the replay; notes them after each marked event.</summary>
+    sealed class Watcher(ResolvedFilter f, IReadOnlyList<long> marks) : IBlockObserver
+    {
+        public readonly Dictionary<long, SiteState> Sites = new();
+        readonly List<SiteState> _changed = new();
+        int _next;
+
+        SiteState? Of(in Block b)
+        {
+            if ((f.Pid is not null && b.Pid != f.Pid) || f.ExcludedSites.Contains(b.SiteId) || (b.StackId != 0 && f.ExcludedStacks.Contains(b.StackId))) return null;
+            if (!Sites.TryGetValue(b.SiteId, out var s)) Sites[b.SiteId] = s = new SiteState();
+            if (!s.Changed) { s.Changed = true; _changed.Add(s); }
+            return s;
+        }
+
+        public void Added(in Block b)
+        {
+            if (Of(b) is not { } s) return;
+            s.Live += b.Size;
+            s.Blocks++;
+            if (s.Live > s.Max) s.Max = s.Live;
+        }
+
+        public void Removed(in Block b)
+        {
+            if (Of(b) is not { } s) return;
+            s.Live -= b.Size;
+            s.Blocks--;
+        }
+
+        public void After(long seq)
+        {
+            while (_next < marks.Count && marks[_next] <= seq)   // a mark before the first event (0) sees nothing yet
+            {
+                if (marks[_next] == seq)
+                {
+                    foreach (var s in _changed)
+                    {
+                        s.Series.Add((_next, s.Live));
+                        s.Changed = false;
+                    }
+                    _changed.Clear();
+                }
+                _next++;
+            }
+        }
+
+        /// <summary>The site's live bytes after the marked event <paramref name="mark"/> (0 before it ever changed).</summary>
+        public long ValueAt(long site, int mark)
+        {
+            if (!Sites.TryGetValue(site, out var s)) return 0;
+            long value = 0;
+            foreach (var (m, bytes) in s.Series)
+            {
+                if (m > mark) break;
+                value = bytes;
+            }
+            return value;
+        }
+    }
+}

@@ -12,7 +12,7 @@ internal static class CommonOptions
 {
     public static Option<string> Db() => new("--db") { Description = "The database file", DefaultValueFactory = _ => Database.DefaultPath };
 
-    public static Option<long?> Trace() => new("--trace") { Description = "Trace id to report on (default: the latest import; see 'pmanalyze traces')" };
+    public static Option<string> Trace() => new("--trace") { Description = "Trace to report on: its id or its name (import --name); default: the latest import; see 'pmanalyze traces'" };
 
     public static Option<string> Format()
     {

@@ -16,4 +16,20 @@ public static class ChartData
         ChartKind.Functions => MemoryReports.Functions(conn, traceId, RankingChart.MaxBars),
         _ => MemoryReports.LeakSites(conn, traceId, RankingChart.MaxBars),
     };
+
+    /// <summary>How many rows the whole ranking has (sites that leaked, functions), for "first 20 of 502"; null for a figure that is no ranking.</summary>
+    public static long? TotalRows(ChartKind kind, SqliteConnection conn, long traceId) => kind switch
+    {
+        ChartKind.Functions => Count(conn, "SELECT count(*) FROM function_totals_stored WHERE trace_id = $trace", traceId),
+        ChartKind.Leaks => Count(conn, "SELECT count(*) FROM leak_sites WHERE trace_id = $trace", traceId),
+        _ => null,
+    };
+
+    static long Count(SqliteConnection conn, string sql, long traceId)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$trace", traceId);
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
 }

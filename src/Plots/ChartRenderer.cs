@@ -12,25 +12,26 @@ public static class ChartRenderer
 {
     public const int DefaultWidth = 1200, DefaultHeight = 600;
 
-    public static byte[] Png(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight) =>
-        Build(kind, table, traceName).GetImageBytes(width, height, ImageFormat.Png);
+    /// <param name="totalRows">How many rows the whole ranking has when <paramref name="table"/> holds only its first ones ("first 20 of 502").</param>
+    public static byte[] Png(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight, long? totalRows = null) =>
+        Build(kind, table, traceName, totalRows).GetImageBytes(width, height, ImageFormat.Png);
 
-    public static string Svg(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight) =>
-        Build(kind, table, traceName).GetSvgXml(width, height);
+    public static string Svg(ChartKind kind, ReportTable table, string traceName, int width = DefaultWidth, int height = DefaultHeight, long? totalRows = null) =>
+        Build(kind, table, traceName, totalRows).GetSvgXml(width, height);
 
     /// <summary>Writes FILE.png or FILE.svg, chosen by the extension, whole or not at all (<see cref="WholeFile"/>).</summary>
-    public static void Save(ChartKind kind, ReportTable table, string traceName, string path, int width, int height)
+    public static void Save(ChartKind kind, ReportTable table, string traceName, string path, int width, int height, long? totalRows = null)
     {
         byte[] bytes = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".png" => Png(kind, table, traceName, width, height),
-            ".svg" => new System.Text.UTF8Encoding(false).GetBytes(Svg(kind, table, traceName, width, height)),
+            ".png" => Png(kind, table, traceName, width, height, totalRows),
+            ".svg" => new System.Text.UTF8Encoding(false).GetBytes(Svg(kind, table, traceName, width, height, totalRows)),
             _ => throw new ArgumentException($"'{path}': the figure's file name must end in .png or .svg"),
         };
         WholeFile.Write(path, file => file.Write(bytes));
     }
 
-    static Plot Build(ChartKind kind, ReportTable table, string traceName)
+    static Plot Build(ChartKind kind, ReportTable table, string traceName, long? totalRows)
     {
         var plot = new Plot();
         switch (kind)
@@ -38,8 +39,8 @@ public static class ChartRenderer
             case ChartKind.Timeline: TimelineChart.Draw(plot, table); break;
             case ChartKind.SiteTimeline: SiteTimelineChart.Draw(plot, table); break;
             case ChartKind.Sizes: SizesChart.Draw(plot, table); break;
-            case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}"); break;
-            case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}"); break;
+            case ChartKind.Functions: RankingChart.Draw(plot, table, "Bytes allocated per function", "bytes_allocated", r => $"{r["file"]}:{r["function"]}", totalRows); break;
+            case ChartKind.Leaks: RankingChart.Draw(plot, table, "Leaked bytes per allocating site", "bytes", r => $"{r["file"]}:{r["line"]} {r["function"]}", totalRows); break;
         }
         plot.Title(plot.Axes.Title.Label.Text + " — " + traceName);
         plot.Font.Set(ChartFonts.Use());

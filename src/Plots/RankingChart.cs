@@ -10,7 +10,7 @@ internal static class RankingChart
     public const int MaxBars = 20;
     const int MaxLabel = 60;
 
-    public static void Draw(Plot plot, ReportTable table, string title, string valueColumn, Func<RowView, string> label)
+    public static void Draw(Plot plot, ReportTable table, string title, string valueColumn, Func<RowView, string> label, long? totalRows = null)
     {
         var rows = RowView.Of(table).Take(MaxBars).Reverse().ToList();
         double max = rows.Count == 0 ? 0 : rows.Max(r => r.Number(valueColumn));
@@ -21,7 +21,8 @@ internal static class RankingChart
         double[] ticks = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
         plot.Axes.Left.SetTicks(ticks, rows.Select(r => Shorten(label(r))).ToArray());
         plot.Axes.Margins(left: 0);
-        plot.Axes.Title.Label.Text = rows.Count == table.Rows.Count ? title : $"{title} (first {rows.Count} of {table.Rows.Count})";
+        long total = Math.Max(totalRows ?? 0, table.Rows.Count);
+        plot.Axes.Title.Label.Text = rows.Count == total ? title : $"{title} (first {rows.Count} of {total})";
         plot.XLabel($"bytes ({unit.Name})");
     }
 

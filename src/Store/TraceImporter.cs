@@ -20,8 +20,9 @@ public static class TraceImporter
     /// <exception cref="TraceInputException">The log cannot be read.</exception>
     /// <exception cref="StoreException">The database cannot be opened or written (a full disk: rolled back, and the message names the file system).</exception>
     /// <exception cref="ImportInterruptedException"><paramref name="cancel"/> was set (Ctrl-C): the import was rolled back.</exception>
+    /// <param name="runName">The run's name (import --name), unique in the database; a duplicate that has no name yet takes it.</param>
     public static ImportResult Import(string dbPath, string source, bool force, IProgress<ImportProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, string? runName = null)
     {
         var clock = Stopwatch.StartNew();
         using var input = TraceInput.Open(source);
@@ -34,8 +35,10 @@ public static class TraceImporter
             try
             {
                 if (!force && MayBeKnown(conn, input) && PlainFileHash(source, input, cancel) is { } early && FindTrace(conn, early) is { } known)
-                    return Duplicate(known, clock);
-                return ImportInto(conn, source, input, force, clock, progress, cancel);
+                    return RunNames.Give(conn, Duplicate(known, clock), runName);
+                if (runName is not null) RunNames.RefuseTaken(conn, runName);
+                var result = ImportInto(conn, source, input, force, clock, progress, cancel, runName);
+                return result.Duplicate ? RunNames.Give(conn, result, runName) : result;
             }
             catch (SqliteException e) when (!cancel.IsCancellationRequested)
             {
@@ -72,18 +75,18 @@ public static class TraceImporter
     }
 
     static ImportResult ImportInto(SqliteConnection conn, string source, Stream input, bool force, Stopwatch clock,
-        IProgress<ImportProgress>? progress, CancellationToken cancel)
+        IProgress<ImportProgress>? progress, CancellationToken cancel, string? runName)
     {
         using var tx = ImportTuning.Begin(conn);
         long traceId;
         using (var insert = new PreparedStatement(conn,
                    """
-                   INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version)
-                   VALUES (?1, ?2, '', 0, ?3, 0, 0, 0, 0, 0, 0, ?4) RETURNING id
+                   INSERT INTO traces(source, name, sha256, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version, run_name)
+                   VALUES (?1, ?2, '', 0, ?3, 0, 0, 0, 0, 0, 0, ?4, ?5) RETURNING id
                    """))
             traceId = insert.Bind(1, source).Bind(2, source == TraceInput.StandardInput ? "stdin" : Path.GetFileName(source))
                 .Bind(3, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
-                .Bind(4, ToolVersion).Scalar()!.Value;
+                .Bind(4, ToolVersion).Bind(5, runName).Scalar()!.Value;
         var lines = new LineReader(input);
         using var writer = new TraceWriter(conn, tx, traceId);
         ImportPipeline.Outcome run;

@@ -37,8 +37,10 @@ public class HtmlReportTests
         var urls = Regex.Matches(html, @"https?://[^\s""'<>]*").Select(m => m.Value).Distinct().Order();
         Assert.Equal(["http://www.w3.org/1999/xlink", "http://www.w3.org/2000/svg"], urls);   // XML namespace names, never fetched
         Assert.Contains("default-src 'none'", html);
-        Assert.Single(Regex.Matches(html, "<script", RegexOptions.IgnoreCase));
-        Assert.Contains("<svg class=\"flame\"", html);
+        Assert.Equal(2, Regex.Matches(html, "<script", RegexOptions.IgnoreCase).Count);   // the page's own script and the flame graph's data
+        Assert.Single(Regex.Matches(html, "<script>", RegexOptions.IgnoreCase));
+        Assert.Contains("<script type=\"application/json\" id=\"flame-data\">", html);   // data, never run
+        Assert.Contains("<select id=\"flame-weight\"><option value=\"leaked\">leaked</option><option value=\"peak\">live at peak</option><option value=\"requested\">requested</option></select>", html);
     }
 
     [Fact]
@@ -49,13 +51,16 @@ public class HtmlReportTests
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
         Assert.Contains("x&amp;&quot;&#39;.py", html);
         Assert.DoesNotContain("x&\"'.py", html);
-        Assert.Contains("<b id=\"peak-bytes\" data-v=\"4203\">4,203 B (4.1 KiB)</b>", html);   // rounded, with the exact count
+        Assert.Contains("<b id=\"peak-bytes\" data-v=\"4203\">4.10 KiB <small>(4,203 B)</small></b>", html);   // rounded, with the exact count
         Assert.Contains("<b id=\"peak-event\">13</b>", html);
         Assert.Contains("<b id=\"peak-line\">14</b>", html);
-        Assert.Contains("<b id=\"top-leak\">x&amp;&quot;&#39;.py:40 run</b> (100 B in 1 blocks)", html);
+        Assert.Contains("<b id=\"top-leak\">x&amp;&quot;&#39;.py:40 run</b>, 100 B in 1 block (93.5% of what leaked)", html);
         Assert.Contains("<b>missed frees: 1</b>", html);
-        Assert.DoesNotContain("<svg class=\"flame\"", html);   // no flow lines, no stacks
-        foreach (var section in new[] { "overview", "warnings", "timeline", "leaks", "functions", "reallocs", "sizes", "temporary" })
+        // the verdict carries its caveats in its first sentence: a missed free, two processes added up
+        Assert.Contains("<b id=\"leaked-bytes\" data-v=\"107\">107 B</b> never freed in 2 blocks — but 1 free was missed (a pointer came back while still live); these are 2 processes added up (each one below).", html);
+        Assert.DoesNotContain("id=\"flame-data\"", html);   // no flow lines, no stacks
+        Assert.True(html.IndexOf("id=\"verdict\"", StringComparison.Ordinal) < html.IndexOf("id=\"leaks\"", StringComparison.Ordinal));
+        foreach (var section in new[] { "verdict", "processes", "warnings", "timeline", "leaks", "functions", "reallocs", "sizes", "temporary", "details" })
             Assert.Contains($"<section id=\"{section}\">", html);
     }
 
@@ -63,7 +68,7 @@ public class HtmlReportTests
     public void Rounded_sizes_in_tables_keep_the_exact_bytes_for_sorting_and_reading()
     {
         string html = Render(TwoPids, out _);
-        Assert.Contains("<td class=\"num\" data-v=\"4096\">4,096 <small>4 KiB</small></td>", html);
+        Assert.Contains("<td class=\"num\" data-v=\"4096\">4,096 <small>4.00 KiB</small></td>", html);
     }
 
     [Fact]
@@ -77,18 +82,96 @@ public class HtmlReportTests
         Assert.Equal(2, Pmanalyze.Exec("report", "--db", dir.Db, "--out", dir.File("missing/dir/r.html")).ExitCode);
     }
 
+    [Fact]
+    public void Report_base_compares_two_runs_and_hides_unchanged_sites_and_the_full_path_only_on_request()
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Path_("analyses/diff-base.log"), "--db", dir.Db, "--name", "before", "-q");
+        Pmanalyze.Ok("import", Fixtures.Path_("analyses/diff-new.log"), "--db", dir.Db, "--name", "after", "-q");
+        var diff = Pmanalyze.Ok("diff", "--db", dir.Db, "--base", "before", "--format", "json").Json.AsArray();
+        int Status(string s) => diff.Count(r => r!["status"]!.GetValue<string>() == s);
+        Assert.Contains("against trace 1", Pmanalyze.Ok("report", "--db", dir.Db, "--base", "before", "--out", dir.File("r.html")).Stdout);
+        string html = File.ReadAllText(dir.File("r.html"));
+        Assert.Contains("<section id=\"compare\">", html);
+        Assert.Contains($"Per site: {Status("changed")} site", html);
+        Assert.Contains($"{Status("unchanged")} unchanged site", html);
+        var changedTable = html[html.IndexOf("id=\"t-compare\"", StringComparison.Ordinal)..html.IndexOf("</table>", html.IndexOf("id=\"t-compare\"", StringComparison.Ordinal), StringComparison.Ordinal)];
+        Assert.Equal(Status("changed") + Status("new") + Status("vanished"), Regex.Matches(changedTable, "<tr").Count - 1);
+        Assert.DoesNotContain(">unchanged<", changedTable);
+        Assert.DoesNotContain(Fixtures.Dir, html);   // the log's folder stays private by default
+        Assert.Contains("diff-new.log", html);
+        Pmanalyze.Ok("report", "--db", dir.Db, "--full-path", "--out", dir.File("full.html"));
+        Assert.Contains(Fixtures.Path_("analyses"), File.ReadAllText(dir.File("full.html")));
+    }
+
+    [Fact]
+    public void Identifiers_have_no_thousands_separators_and_long_tables_open_collapsed()
+    {
+        string html = Render(Fixtures.Generated("pyraw-call-stack.log"), out _);
+        Assert.Matches(@"<b id=""peak-event"">2811</b> \(log line <b id=""peak-line"">3581</b>\)", html);
+        Assert.Contains("<td class=\"num\" data-v=\"34948\">34948</td>", html);   // a pid
+        Assert.Contains("<td class=\"num\" data-v=\"1494\">1494</td>", html);     // a source line
+        Assert.Contains("<table class=\"data collapsed\" id=\"t-leaks\">", html);
+        Assert.Contains("<button type=\"button\" class=\"show-all\" data-for=\"t-leaks\">Show all 381 rows</button>", html);
+        Assert.Contains("(first 20 of 381)", html);   // the leak figure's title
+        Assert.Contains("2 processes, each on its own", html);
+    }
+
+    [Theory]
+    [InlineData("generated/pyraw-call-stack.log")]
+    [InlineData("analyses/two-pids.log")]
+    [InlineData("generated/libc-2pids-quirks.log")]
+    public void What_was_live_at_the_peak_adds_up_to_the_peak(string log)
+    {
+        using var dir = new TempDir();
+        long traceId = InProcess.Import(dir.Db, Fixtures.Path_(log)).TraceId;
+        using var conn = InProcess.Read(dir.Db);
+        var data = TraceReportData.Load(conn, traceId);
+        long peak = (long)data.Summary.Rows[0][data.Summary.IndexOf("peak_bytes")]!, peakEvent = (long)data.Summary.Rows[0][data.Summary.IndexOf("peak_event")]!;
+        // blocks live right after the peak event, as the accounting stored them on that event
+        long blocks = Dapper.SqlMapper.ExecuteScalar<long>(conn, "SELECT live_blocks FROM events WHERE trace_id = @traceId AND seq = @peakEvent", new { traceId, peakEvent });
+        Assert.Equal(blocks, data.PeakLiveBlocks);
+        var holders = data.PeakHolders!;
+        Assert.Equal(peak, holders.Rows.Sum(r => (long)r[holders.IndexOf("bytes")]!));
+        Assert.Equal(blocks, holders.Rows.Sum(r => (long)r[holders.IndexOf("blocks")]!));
+        if (data.Weight("peak") is { } weight) Assert.Equal(peak, weight.TotalBytes);
+        if (data.Weight("leaked") is { } leaked)
+            Assert.Equal((long)data.Summary.Rows[0][data.Summary.IndexOf("bytes_outstanding")]!, leaked.TotalBytes);
+    }
+
+    [ChromiumTheory]
+    [InlineData(800)]
+    [InlineData(1400)]
+    public void In_headless_chromium_the_report_fits_the_window_and_its_flame_graph_zooms_and_searches(int width)
+    {
+        using var dir = new TempDir();
+        string page = dir.File("report.html");
+        File.WriteAllText(page, Render(Fixtures.Generated("pyraw-call-stack.log"), out _));
+        // the page's self-test clicks a frame (zoom), searches a frame's name, inverts, tries every weight, sorts and
+        // filters every table, and measures the page against the window
+        var run = Chromium.Exec(new Uri(page).AbsoluteUri + "#selftest", "--dump-dom", $"--window-size={width},1000");
+        Assert.Empty(Chromium.ConsoleMessages(run));
+        var result = Regex.Match(run.Stdout, "<pre id=\"selftest\" data-result=\"(\\w+)\">([^<]*)</pre>");
+        Assert.True(result.Success, "the page's self-test wrote no result: " + run.Stderr[..Math.Min(2000, run.Stderr.Length)]);
+        Assert.True(result.Groups[1].Value == "pass", result.Groups[2].Value);
+        Assert.Contains("flame=tested", result.Groups[2].Value);
+        int measured = int.Parse(Regex.Match(result.Groups[2].Value, @"width=(\d+)").Groups[1].Value);
+        Assert.InRange(measured, width - 20, width);   // the window's width less a scroll bar
+    }
+
     [ChromiumFact]
     public void In_headless_chromium_the_report_loads_without_console_messages_and_its_tables_sort_and_filter()
     {
         using var dir = new TempDir();
         string page = dir.File("report.html");
         File.WriteAllText(page, Render(TwoPids, out _));
-        var run = Chromium.Exec(new Uri(page).AbsoluteUri + "#selftest", "--dump-dom");
+        var run = Chromium.Exec(new Uri(page).AbsoluteUri + "#selftest", "--dump-dom", "--window-size=800,1000");
         Assert.Empty(Chromium.ConsoleMessages(run));
         var result = Regex.Match(run.Stdout, "<pre id=\"selftest\" data-result=\"(\\w+)\">([^<]*)</pre>");
         Assert.True(result.Success, "the page's self-test wrote no result: " + run.Stderr[..Math.Min(2000, run.Stderr.Length)]);
-        Assert.Equal("pass", result.Groups[1].Value);
+        Assert.True(result.Groups[1].Value == "pass", result.Groups[2].Value);
         Assert.Matches(@"tables=([5-9]|\d\d)", result.Groups[2].Value);
+        Assert.Contains("flame=none", result.Groups[2].Value);
         Assert.Single(Regex.Matches(run.Stdout, "<script", RegexOptions.IgnoreCase));   // the hostile name stayed text
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", run.Stdout);
     }
@@ -99,11 +182,11 @@ public class HtmlReportTests
         using var dir = new TempDir();
         string page = dir.File("report.html"), shot = dir.File("shot.png");
         File.WriteAllText(page, Render(Fixtures.Generated("pyraw-call-stack.log"), out _));
-        var run = Chromium.Exec(new Uri(page).AbsoluteUri, $"--screenshot={shot}", "--window-size=1280,1600");
+        var run = Chromium.Exec(new Uri(page).AbsoluteUri, $"--screenshot={shot}", "--window-size=800,1600");
         Assert.True(File.Exists(shot), "no screenshot: " + run.Stderr[..Math.Min(2000, run.Stderr.Length)]);
         Assert.Empty(Chromium.ConsoleMessages(run));
         using var bitmap = SKBitmap.Decode(shot);
-        Assert.Equal((1280, 1600), (bitmap.Width, bitmap.Height));
+        Assert.Equal((800, 1600), (bitmap.Width, bitmap.Height));
         var colours = new HashSet<uint>();
         for (int y = 0; y < bitmap.Height; y += 4)
             for (int x = 0; x < bitmap.Width; x += 4) colours.Add((uint)bitmap.GetPixel(x, y));

@@ -50,3 +50,12 @@ public sealed class ChromiumFactAttribute : FactAttribute
         if (Chromium.Path is null) Skip = Chromium.Missing;
     }
 }
+
+/// <summary>A theory that is skipped, saying why, when Chromium is not installed.</summary>
+public sealed class ChromiumTheoryAttribute : TheoryAttribute
+{
+    public ChromiumTheoryAttribute()
+    {
+        if (Chromium.Path is null) Skip = Chromium.Missing;
+    }
+}

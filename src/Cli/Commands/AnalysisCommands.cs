@@ -59,9 +59,9 @@ internal static class AnalysisCommands
         return (by, top, new FilterOptions(pid: false, window: false));
     }
 
-    public static Option<long> Base(bool required) => new("--base")
+    public static Option<string> Base(bool required) => new("--base")
     {
-        Description = "Trace id of the base run to compare with (see 'pmanalyze traces')",
+        Description = "The base run to compare with: its trace id or name (see 'pmanalyze traces')",
         Required = required,
     };
 
@@ -74,7 +74,7 @@ internal static class AnalysisCommands
         return ReportCommands.Report("diff", "Compare two runs per site: leaked and allocated bytes in the base and this trace, sorted by growth",
             (c, t, top, pr) =>
             {
-                var b = TraceCatalog.Resolve(c, pr.GetValue(@base)).Id;
+                var b = TraceCatalog.ResolveIdOrName(c, pr.GetValue(@base)).Id;
                 return DiffReport.Compare(c, b, t, pr.GetValue(by) == "function" ? DiffReport.Grouping.Function : DiffReport.Grouping.Site, top,
                     unchanged: pr.GetValue(unchanged) || pr.GetValue<string>("--format") != "table");
             }, @base, by, unchanged);
@@ -85,27 +85,39 @@ internal static class AnalysisCommands
         var db = CommonOptions.Db();
         var trace = CommonOptions.Trace();
         var format = CommonOptions.Format();
-        var maxLeakedBytes = new Option<long?>("--max-leaked-bytes") { Description = "Fail when more bytes than this are never freed" };
+        var maxLeakedBytes = ByteSize.Option("--max-leaked-bytes", "Fail when more bytes than this are never freed");
         var maxLeakedBlocks = new Option<long?>("--max-leaked-blocks") { Description = "Fail when more blocks than this are never freed" };
-        var maxPeak = new Option<long?>("--max-peak-bytes") { Description = "Fail when live bytes ever exceed this" };
-        var maxGrowth = new Option<long?>("--max-growth-bytes") { Description = "Fail when leaked bytes grew by more than this against --base" };
-        foreach (var limit in new[] { maxLeakedBytes, maxLeakedBlocks, maxPeak })
-            CommonOptions.AtLeast(limit, 0);
+        CommonOptions.AtLeast(maxLeakedBlocks, 0);
+        var maxPeak = ByteSize.Option("--max-peak-bytes", "Fail when live bytes ever exceed this");
+        var maxGrowth = ByteSize.Option("--max-growth-bytes", "Fail when leaked bytes grew by more than this against --base", negative: true);
+        var maxSite = ByteSize.Option("--max-site-leaked-bytes", "Fail when one site (file, line, function) holds more never-freed bytes than this; names each such site");
+        var maxStack = ByteSize.Option("--max-stack-leaked-bytes", "Fail when one Python call stack holds more never-freed bytes than this (call-stack traces); names each such stack");
         var @base = Base(required: false);
         var drops = new Option<bool>("--fail-on-drops") { Description = "Fail when the trace lost events (missed frees, DTrace drop notices, a log cut short)" };
+        var allowIncomplete = new Option<bool>("--allow-incomplete") { Description = "Let a log that is not whole (cut short, damaged) pass; by default it fails the check" };
+        var junit = new Option<string>("--junit") { Description = "Also write the result as JUnit XML to this file (one testcase per limit)", HelpName = "FILE" };
         var cmd = new Command("check", "CI gate: exit 0 when every limit holds, 1 when one is broken (named on stdout), 2 on usage or input errors")
-            { db, trace, format, maxLeakedBytes, maxLeakedBlocks, maxPeak, maxGrowth, @base, drops };
+            { db, trace, format, maxLeakedBytes, maxLeakedBlocks, maxPeak, maxGrowth, maxSite, maxStack, @base, drops, allowIncomplete, junit };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             var limits = new CheckLimits(pr.GetValue(maxLeakedBytes), pr.GetValue(maxLeakedBlocks), pr.GetValue(maxPeak),
-                pr.GetValue(maxGrowth), pr.GetValue(drops));
-            if (!limits.Any) throw new UsageException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-growth-bytes with --base, --fail-on-drops)");
+                pr.GetValue(maxGrowth), pr.GetValue(drops))
+            {
+                MaxSiteLeakedBytes = pr.GetValue(maxSite), MaxStackLeakedBytes = pr.GetValue(maxStack), AllowIncomplete = pr.GetValue(allowIncomplete),
+            };
+            if (!limits.Any) throw new UsageException("check needs at least one limit (--max-leaked-bytes, --max-leaked-blocks, --max-peak-bytes, --max-site-leaked-bytes, --max-stack-leaked-bytes, --max-growth-bytes with --base, --fail-on-drops)");
             if (limits.MaxGrowthBytes is not null && pr.GetResult(@base) is null) throw new UsageException("--max-growth-bytes needs --base TRACE");
+            string? junitPath = pr.GetValue(junit) is { } j ? OutputFile.Checked(j) : null;
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
-            long? b = pr.GetResult(@base) is null ? null : TraceCatalog.Resolve(conn, pr.GetValue(@base)).Id;
+            var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
+            long? b = pr.GetResult(@base) is null ? null : TraceCatalog.ResolveIdOrName(conn, pr.GetValue(@base)).Id;
             var table = CheckReport.Evaluate(conn, t.Id, b, limits);
             Renderers.ForFormat(pr.GetValue(format)!)!.Render(table, Console.Out);
+            if (junitPath is not null)
+            {
+                using var file = new StreamWriter(junitPath, false, new System.Text.UTF8Encoding(false));
+                JUnitWriter.Write(table, $"trace {t.Id} ({t.Label})", file);
+            }
             var broken = CheckReport.Broken(table);
             if (pr.GetValue(format) == "table")
                 Console.WriteLine(broken.Count == 0 ? $"check passed: trace {t.Id} holds every limit" : $"check FAILED: {string.Join(", ", broken)} broken");

@@ -13,18 +13,19 @@ internal static class ExportCommand
         var format = new Option<string>("--format") { Description = "Export format (parquet)", DefaultValueFactory = _ => "parquet" };
         format.AcceptOnlyFromAmong("parquet");
         var output = new Option<string>("--out") { Description = "Directory to write TABLE.parquet files into", Required = true };
-        var trace = new Option<long?>("--trace") { Description = "Export only this trace (default: every trace in the database)" };
+        var trace = new Option<string>("--trace") { Description = "Export only this trace, by id or name (default: every trace in the database)" };
         var force = new Option<bool>("--force") { Description = "Replace an export of other runs that is already in the directory" };
         var cmd = new Command("export", $"Write the store as Parquet files ({string.Join(", ", ParquetExport.TableNames)})") { db, format, output, trace, force };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            if (pr.GetValue(trace) is { } id) Reports.Queries.TraceCatalog.Resolve(conn, id); // a missing trace is an error, not empty files
+            // a missing trace is an error, not empty files
+            long? id = pr.GetValue(trace) is { } wanted ? Reports.Queries.TraceCatalog.ResolveIdOrName(conn, wanted).Id : null;
             string dir = pr.GetValue(output)!;
             if (string.IsNullOrWhiteSpace(dir)) throw new UsageException("--out needs a directory name");
             if (File.Exists(dir)) throw new UsageException($"'{dir}' is a file; --out names a directory");
-            RefuseToReplaceOtherRuns(conn, dir, pr.GetValue(trace), pr.GetValue(force));
-            foreach (var (table, rows, path) in ParquetExport.Write(conn, dir, pr.GetValue(trace)))
+            RefuseToReplaceOtherRuns(conn, dir, id, pr.GetValue(force));
+            foreach (var (table, rows, path) in ParquetExport.Write(conn, dir, id))
                 Console.WriteLine($"{table,-13} {rows,10} {(rows == 1 ? "row " : "rows")}  {Reports.Rendering.TerminalText.Visible(path)}");
             return 0;
         }, pr.GetValue(db)!));

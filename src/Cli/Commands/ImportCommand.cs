@@ -17,8 +17,13 @@ internal static class ImportCommand
         var top = new Option<int>("--top") { Description = "Leak sites to show after the import", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the import line" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print where the time went (read, parse, store, index)" };
+        var name = new Option<string>("--name") { Description = "Name this run (e.g. base, pr-123): reports then take --trace NAME" };
+        name.Validators.Add(r =>
+        {
+            if (RunNames.Problem(r.GetValueOrDefault<string>() ?? "") is { } problem) r.AddError("--name: " + problem);
+        });
         var bytes = CommonOptions.Bytes();
-        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose, bytes };
+        var cmd = new Command("import", "Parse a DTrace memory trace into the database") { log, db, force, top, quiet, verbose, bytes, name };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             string dbPath = pr.GetValue(db)!;
@@ -28,7 +33,7 @@ internal static class ImportCommand
                 try
                 {
                     using var bar = ProgressLine.OnTerminal();
-                    result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar, signals.Token);
+                    result = TraceImporter.Import(dbPath, pr.GetValue(log)!, pr.GetValue(force), bar, signals.Token, pr.GetValue(name));
                 }
                 catch (ImportInterruptedException e)
                 {
@@ -43,7 +48,7 @@ internal static class ImportCommand
             }
             else
             {
-                Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath));
+                Console.WriteLine(Describe(result, pr.GetValue(log)!, dbPath, pr.GetValue(name)));
                 if (result.InputProblem is { } problem) Terminal.Warn(problem);
                 if (pr.GetValue(verbose) && result.Timings is { } t) Console.WriteLine(ProgressLine.DescribeTimings(result, t));
                 if (result.Events == 0) Console.WriteLine(NoEvents(result));
@@ -76,7 +81,7 @@ internal static class ImportCommand
         : "no memory events found: is this the output of a toolkit/ D script, with its dtrace:::BEGIN line?";
 
     /// <summary>The import line; the file names are the user's and may hold anything, so their control characters are made visible.</summary>
-    static string Describe(ImportResult r, string source, string dbPath) => string.Create(CultureInfo.InvariantCulture,
-        $"imported {TerminalText.Visible(source)} as trace {r.TraceId} into {TerminalText.Visible(dbPath)}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
+    static string Describe(ImportResult r, string source, string dbPath, string? name) => string.Create(CultureInfo.InvariantCulture,
+        $"imported {TerminalText.Visible(source)} as trace {r.TraceId}{(name is null ? "" : $" ('{TerminalText.Visible(name)}')")} into {TerminalText.Visible(dbPath)}: {r.Lines} lines, {r.Events} events, {r.FlowLines} flow lines, " +
         $"{r.Notes} notes, {r.Unparsed} unparsed, {r.Aggregations} aggregation tables in {r.Elapsed.TotalSeconds:0.00} s");
 }

@@ -32,12 +32,12 @@ internal static class PlotCommand
             if (pr.GetValue(points) is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
             var chart = Enum.Parse<ChartKind>(pr.GetValue(kind)!, ignoreCase: true);
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
             bool bySite = chart == ChartKind.Timeline && pr.GetValue(by) == "site";
             var data = bySite
                 ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top) ?? SiteSeries.DefaultSites, pr.GetValue(points))
                 : ChartData.For(chart, conn, t.Id, pr.GetValue(points));
-            ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Name, path, w, h);
+            ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Label, path, w, h, bySite ? null : ChartData.TotalRows(chart, conn, t.Id));
             Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;
         }, pr.GetValue(db)!));

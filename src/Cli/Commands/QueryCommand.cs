@@ -15,13 +15,18 @@ internal static class QueryCommand
         var db = CommonOptions.Db();
         var format = CommonOptions.Format();
         var bytes = CommonOptions.Bytes();
-        var cmd = new Command("query", "Run ad-hoc SQL over the store (read-only)") { sql, db, format, bytes };
+        var trace = CommonOptions.Trace();
+        trace.Description = "The trace $trace stands for in the SQL: its id or name (default: the latest import)";
+        var cmd = new Command("query", "Run ad-hoc SQL over the store (read-only); $trace in the SQL is the --trace's id") { sql, db, format, bytes, trace };
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
             try
             {
-                var table = AdHocQuery.Run(conn, pr.GetValue(sql)!);
+                string text = pr.GetValue(sql)!;
+                // only SQL that names $trace needs a trace: a query over an empty database still runs
+                long? traceId = AdHocQuery.UsesTrace(text) || pr.GetResult(trace) is not null ? TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace)).Id : null;
+                var table = AdHocQuery.Run(conn, text, traceId);
                 Renderers.ForFormat(pr.GetValue(format)!, Terminal.Style(pr.GetValue(bytes)))!.Render(table, Console.Out);
                 return 0;
             }

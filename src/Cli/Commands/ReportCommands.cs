@@ -66,7 +66,7 @@ internal static class ReportCommands
         cmd.SetAction(pr => Failure.Run(() =>
         {
             using var conn = Database.OpenReadOnly(pr.GetValue(db)!);
-            var t = TraceCatalog.Resolve(conn, pr.GetValue(trace));
+            var t = TraceCatalog.ResolveIdOrName(conn, pr.GetValue(trace));
             var table = query(conn, t.Id, top is null ? null : pr.GetValue(top), pr);
             renderer(pr.GetValue(format)!, pr).Render(table, Console.Out);
             return 0;

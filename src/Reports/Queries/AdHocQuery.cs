@@ -8,13 +8,16 @@ namespace PyMemTrace.Reports.Queries;
 public static class AdHocQuery
 {
     /// <exception cref="StoreException">The SQL is not one statement that reads, or does not compile.</exception>
-    public static ReportTable Run(SqliteConnection conn, string sql)
+    public static ReportTable Run(SqliteConnection conn, string sql, long? traceId = null)
     {
         var db = conn.Handle ?? throw new InvalidOperationException("the connection is not open");
         using var authorizer = new ReadOnlyAuthorizer(db);
         RefuseAllButOneRead(db, authorizer, sql);
         using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
+        if (traceId is { } id && UsesTrace(sql))
+            foreach (var prefix in new[] { "$", "@", ":" })
+                if (sql.Contains(prefix + "trace", StringComparison.Ordinal)) cmd.Parameters.AddWithValue(prefix + "trace", id);
         using var reader = cmd.ExecuteReader();
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var types = new ColumnType?[names.Length];
@@ -33,6 +36,11 @@ public static class AdHocQuery
         var columns = names.Select((n, i) => new ReportColumn(n, types[i] ?? ColumnType.Any)).ToArray();
         return new ReportTable("Query", columns, rows);
     }
+
+    /// <summary>Whether the SQL names the trace parameter ($trace, @trace or :trace), bound to query --trace.</summary>
+    public static bool UsesTrace(string sql) => TraceParameter.IsMatch(sql);
+
+    static readonly System.Text.RegularExpressions.Regex TraceParameter = new(@"[$@:]trace\b", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     public const string ReadOnly = "the database is opened read-only for queries";
 

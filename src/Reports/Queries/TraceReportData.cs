@@ -20,11 +20,26 @@ public sealed record TraceReportData(
     ReportTable Summary,
     ReportTable Timeline,
     IReadOnlyList<ReportPart> Parts,
-    ReportTable? Stacks)
+    IReadOnlyList<FlameWeight> Flame,
+    ReportTable Pids,
+    TraceComparison? Comparison = null)
 {
-    public const int TimelinePoints = 2000, MaxRows = 1000, MaxBlocks = 1000, MaxStackNodes = 2000;
+    /// <summary>What was live at the peak, by site (file, line, function, bytes, blocks), largest first; null until computed.</summary>
+    public ReportTable? PeakHolders { get; init; }
+
+    /// <summary>Blocks live right after the peak event (summary's peak_blocks is the most blocks ever live, which may come at another moment).</summary>
+    public long PeakLiveBlocks { get; init; }
+
+    public const int TimelinePoints = 2000, MaxRows = 1000, MaxBlocks = 1000;
 
     public ReportPart Part(string id) => Parts.First(p => p.Id == id);
+
+    /// <summary>The flame graph's weight <paramref name="id"/> (requested, leaked, peak), when the trace has call stacks.</summary>
+    public FlameWeight? Weight(string id) => Flame.FirstOrDefault(w => w.Id == id);
+
+    /// <summary>The report of <paramref name="traceId"/>, compared with <paramref name="baseId"/> when given (report --base).</summary>
+    public static TraceReportData Load(SqliteConnection conn, long traceId, long? baseId) =>
+        Load(conn, traceId) with { Comparison = baseId is { } b ? TraceComparison.Load(conn, b, traceId, MaxRows) : null };
 
     /// <summary>Issue 13's block reports: leaks by stack, the peak's holders, per-site timeline, growth, stack weights.</summary>
     public BlockReportData? Blocks { get; init; }
@@ -51,9 +66,18 @@ public sealed record TraceReportData(
         // only the call-stack mode's CALL lines give events a stack: without flow lines, no scan of the events
         bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
                          && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
+        // what never came back first, when something did not: the leak is what the reader came for
+        var peak = PeakSnapshot.Load(conn, traceId, MaxRows);
+        IReadOnlyList<FlameWeight> flame = [];
+        if (hasStacks)
+        {
+            FlameWeight requested = FlameWeights.Requested(conn, traceId), leaked = FlameWeights.Leaked(conn, traceId),
+                atPeak = FlameWeights.Weight("peak", "live at peak", "blocks", "bytes live at the peak, by the stack that allocated them: what held the most memory", peak.ByStack);
+            flame = leaked.TotalBytes > 0 ? [leaked, atPeak, requested] : [requested, atPeak, leaked];
+        }
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
-            TimelineReport.Total(conn, traceId, TimelinePoints), parts, hasStacks ? StackTree(conn, traceId) : null)
-            { Blocks = BlockReportData.Load(conn, traceId) };
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId))
+            { PeakHolders = peak.BySite, PeakLiveBlocks = peak.Blocks, Blocks = BlockReportData.Load(conn, traceId) };
     }
 
     static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",
@@ -108,14 +132,4 @@ public sealed record TraceReportData(
         WHERE count > 0 ORDER BY k
         """,
         [Text("warning"), Int("count"), Text("detail")], new Dictionary<string, object?> { ["$trace"] = traceId });
-
-    /// <summary>The call-stack tree (view stack_bytes), largest subtrees first, cut to the biggest nodes.</summary>
-    static ReportTable StackTree(SqliteConnection conn, long traceId) => Run(conn, "Call stacks",
-        """
-        SELECT stack_id, parent_id, depth, file, function, self_bytes, total_bytes, total_allocs
-        FROM stack_bytes WHERE trace_id = $trace
-        ORDER BY total_bytes DESC, stack_id LIMIT $top
-        """,
-        [Int("stack_id"), Int("parent_id"), Int("depth"), Text("file"), Text("function"), Int("self_bytes"), Int("total_bytes"), Int("total_allocs")],
-        new Dictionary<string, object?> { ["$trace"] = traceId, ["$top"] = MaxStackNodes });
 }

@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 7 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 8 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 --
 -- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
 -- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
@@ -24,9 +24,11 @@ CREATE TABLE IF NOT EXISTS traces (
     tool_version    TEXT NOT NULL,
     first_event_id  INTEGER NOT NULL DEFAULT 1,  -- the trace's events are events.id first_event_id..last_event_id, in
     last_event_id   INTEGER NOT NULL DEFAULT 0,  -- seq order (seq = id - first_event_id + 1); set when the import ends
-    input_problem   TEXT                -- why the log is not whole (damaged or cut-short gzip, read error, no dtrace:::END); NULL when it is
+    input_problem   TEXT,               -- why the log is not whole (damaged or cut-short gzip, read error, no dtrace:::END); NULL when it is
+    run_name        TEXT                -- the name given with import --name (--trace NAME); NULL when none was given
 );
 CREATE INDEX IF NOT EXISTS traces_by_sha256 ON traces(sha256);
+CREATE UNIQUE INDEX IF NOT EXISTS traces_by_run_name ON traces(run_name) WHERE run_name IS NOT NULL;
 
 -- Python source sites (file, line, function), shared by all traces.
 CREATE TABLE IF NOT EXISTS sites (

@@ -6,117 +6,137 @@ using PyMemTrace.Reports.Queries;
 
 namespace PyMemTrace.Reports.Rendering.Html;
 
+/// <summary>How the report is written: the log's full path is shown only when asked (it would land in a public ticket).</summary>
+public sealed record HtmlReportOptions(bool FullPath = false);
+
 /// <summary>
 /// The one-file HTML report: inline stylesheet and script, figures as inline SVG, no network reference. A Content
 /// Security Policy lets only the page's own script (by hash) run and loads nothing from anywhere. Everything from the
-/// log is HTML-escaped. Figures come from the caller (id → SVG): this writer draws no chart itself.
+/// log is HTML-escaped. Figures come from the caller (id → SVG): this writer draws no chart itself. The verdict comes
+/// first; details and provenance last.
 /// </summary>
 public static class HtmlReportWriter
 {
-    public static string Render(TraceReportData data, IReadOnlyDictionary<string, string> figures)
+    public static string Render(TraceReportData data, IReadOnlyDictionary<string, string> figures, HtmlReportOptions? options = null)
     {
+        options ??= new HtmlReportOptions();
         string css = Resource("report.css"), js = Resource("report.js");
         string scriptHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(js)));
         var html = new StringBuilder(1 << 20);
-        string name = HtmlText.Encode(data.Trace.Name);
+        string name = HtmlText.Encode(data.Trace.Label);
+        long pids = data.Pids.Rows.Count;
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{scriptHash}'\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append($"<title>pmanalyze report: {name}</title>\n<style>\n{css}</style>\n</head>\n<body>\n")
-            .Append($"<header><h1>Memory report: {name}</h1><p>trace {data.Trace.Id} · {HtmlText.Number(data.Trace.Lines)} lines · {HtmlText.Number(data.Trace.Events)} memory events · imported {HtmlText.Encode(data.Trace.Imported_At)}</p></header>\n");
+            .Append($"<header><h1>Memory report: {name}</h1><p>trace {data.Trace.Id} · {HtmlText.Count(data.Trace.Lines, "line", "lines")} · {HtmlText.Count(data.Trace.Events, "memory event", "memory events")}")
+            .Append(pids > 1 ? $" · {pids} processes" : "")
+            .Append(data.Comparison is { } c ? $" · compared with trace {c.Base.Id} ({HtmlText.Encode(c.Base.Label)})" : "")
+            .Append("</p></header>\n");
         Nav(html, data);
         html.Append("<main>\n");
-        Section(html, "overview", "Overview", () =>
-        {
-            html.Append($"<p class=\"headline\" id=\"headline\">{Headline(data)}</p>\n");
-            HtmlTable.WriteFacts(html, data.Summary);
-            html.Append("<h3>Import</h3>\n");
-            HtmlTable.WriteFacts(html, data.Import);
-        });
-        Section(html, "warnings", "Warnings and notices", () =>
-        {
-            var warnings = data.Part("warnings").Table;
-            if (warnings.Rows.Count == 0) html.Append("<p class=\"note\">No missed or unknown frees, no DTrace drop notices, no unparsed lines.</p>\n");
-            else foreach (var w in warnings.Rows)
-                html.Append($"<p class=\"warn\"><b>{HtmlText.Encode((string)w[0]!)}: {HtmlText.Number((long)w[1]!)}</b> — {HtmlText.Encode((string)w[2]!)}</p>\n");
-            Part(html, data.Part("notices"), "DTrace notices");
-            Part(html, data.Part("unparsed"), "Unparsed lines");
-        });
-        Section(html, "timeline", "Live memory over time", () =>
-        {
-            Figure(html, figures, "timeline");
-            html.Append($"<p class=\"note\">{HtmlText.Number(data.Timeline.Rows.Count)} points of {HtmlText.Number(data.Trace.Events)} events: the events are split into equal runs and each run's highest and lowest live total is kept, so the peak and the shape survive.</p>\n");
-            html.Append("<details><summary>Timeline points</summary>\n");
-            HtmlTable.Write(html, "t-timeline", data.Timeline);
-            html.Append("</details>\n");
-        });
+        Section(html, "verdict", "Verdict", () => Verdict.Write(html, data));
+        if (pids > 1)
+            Section(html, "processes", $"{pids} processes, each on its own", () =>
+            {
+                html.Append($"<p class=\"note\">This trace holds the memory events of {pids} processes. The verdict and the totals add them up; each process's own peak (its blocks alone) and what it never freed:</p>\n");
+                HtmlTable.Write(html, "t-pids", data.Pids);
+            });
+        if (data.Comparison is { } comparison)
+            Section(html, "compare", $"Against trace {comparison.Base.Id} ({comparison.Base.Label})", () => ComparisonSection.Write(html, comparison));
         Section(html, "leaks", "Leaks: blocks never freed", () =>
         {
             Figure(html, figures, "leaks");
             Part(html, data.Part("leaks"), "By allocating site");
             Part(html, data.Part("blocks"), "Each unfreed block");
         });
+        if (data.Flame.Count > 0)
+            Section(html, "flame", "Flame graph of the Python call stacks", () =>
+            {
+                html.Append("<p class=\"note\">Outermost frames at the top, each frame as wide as its weight in it and in what it called. Click a frame to zoom into it (click the top bar to zoom out), search to highlight frames, turn it upside down to see which callers lead to the innermost frames. Hover for exact bytes.</p>\n");
+                FlameGraph.Write(html, data.Flame);
+            });
+        Section(html, "timeline", "Live memory over time", () =>
+        {
+            Figure(html, figures, "timeline");
+            html.Append($"<p class=\"note\">{HtmlText.Count(data.Timeline.Rows.Count, "point", "points")} of {HtmlText.Count(data.Trace.Events, "event", "events")}: the events are split into equal runs and each run's highest and lowest live total is kept, so the peak and the shape survive.</p>\n");
+            if (data.PeakHolders is { Rows.Count: > 0 } holders)
+            {
+                html.Append("<h3>Live at the peak, by allocating site</h3>\n");
+                HtmlTable.Write(html, "t-peak", holders);
+            }
+            html.Append("<details><summary>Timeline points</summary>\n");
+            HtmlTable.Write(html, "t-timeline", data.Timeline);
+            html.Append("</details>\n");
+        });
         Section(html, "functions", "Per function", () =>
         {
             Figure(html, figures, "functions");
             Part(html, data.Part("functions"), null);
         });
-        Section(html, "reallocs", "Realloc chains", () => Part(html, data.Part("reallocs"), null));
         Section(html, "sizes", "Allocation sizes", () =>
         {
             Figure(html, figures, "sizes");
             Part(html, data.Part("sizes"), null);
         });
+        Section(html, "reallocs", "Realloc chains", () => Part(html, data.Part("reallocs"), null));
         Section(html, "temporary", "Temporary allocations", () =>
         {
             html.Append("<p class=\"note\">A block freed by the very next memory event of the same pid (heaptrack's definition); percent is the share of the site's allocations.</p>\n");
             Part(html, data.Part("temporary"), null);
         });
-        if (data.Stacks is { } stacks)
-            Section(html, "flame", "Flame graph of bytes requested per call stack", () =>
-            {
-                html.Append("<p class=\"note\">Outermost frames at the bottom; a frame's width is the bytes requested (malloc, calloc, realloc) in it and in what it called. Hover for exact bytes.");
-                if (stacks.Rows.Count >= TraceReportData.MaxStackNodes)
-                    html.Append($" Only the {HtmlText.Number(stacks.Rows.Count)} largest frames are drawn (all of them: <code>pmanalyze query \"SELECT * FROM stack_bytes WHERE trace_id = {data.Trace.Id}\"</code>).");
-                html.Append("</p>\n");
-                html.Append("<figure>");
-                FlameGraph.Write(html, stacks);
-                html.Append("</figure>\n");
-            });
+        Section(html, "warnings", "Can the numbers be trusted: warnings and notices", () =>
+        {
+            var warnings = data.Part("warnings").Table;
+            if (warnings.Rows.Count == 0) html.Append("<p class=\"note\">No missed or unknown frees, no DTrace drop notices, no unparsed lines; the log was read whole.</p>\n");
+            else foreach (var w in warnings.Rows)
+                html.Append($"<p class=\"warn\"><b>{HtmlText.Encode((string)w[0]!)}: {HtmlText.Number((long)w[1]!)}</b> — {HtmlText.Encode((string)w[2]!)}</p>\n");
+            Part(html, data.Part("notices"), "DTrace notices");
+            Part(html, data.Part("unparsed"), "Unparsed lines");
+        });
+        Section(html, "details", "Details and provenance", () =>
+        {
+            html.Append("<h3>Totals</h3>\n");
+            HtmlTable.WriteFacts(html, data.Summary);
+            html.Append("<h3>The log and its import</h3>\n");
+            HtmlTable.WriteFacts(html, options.FullPath ? data.Import : WithoutPath(data.Import));
+            if (!options.FullPath)
+                html.Append("<p class=\"note\">The log's folder is left out (this report may be shared); <code>pmanalyze report --full-path</code> shows it.</p>\n");
+        });
         html.Append("<pre id=\"selftest\"></pre>\n</main>\n")
             .Append($"<script>{js}</script>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    static string Headline(TraceReportData data)
+    /// <summary>The import facts with the source reduced to its file name.</summary>
+    static ReportTable WithoutPath(ReportTable import)
     {
-        var s = data.Summary;
-        long Get(string c) => s.Rows.Count == 0 ? 0 : Convert.ToInt64(s.Rows[0][s.IndexOf(c)] ?? 0L);
-        var text = new StringBuilder();
-        text.Append($"Peak <b id=\"peak-bytes\" data-v=\"{Get("peak_bytes")}\">{HtmlText.Bytes(Get("peak_bytes"))}</b> live");
-        if (Get("peak_event") > 0) text.Append($" after event <b id=\"peak-event\">{HtmlText.Number(Get("peak_event"))}</b> (log line <b id=\"peak-line\">{HtmlText.Number(Get("peak_line"))}</b>)");
-        text.Append($"; <b>{HtmlText.Bytes(Get("bytes_outstanding"))}</b> never freed in {HtmlText.Number(Get("leaked_blocks"))} blocks");
-        var leaks = data.Part("leaks").Table;
-        if (leaks.Rows.Count > 0)
+        int source = import.IndexOf("source");
+        return import with
         {
-            var top = leaks.Rows[0];
-            text.Append($"; top leak site <b id=\"top-leak\">{HtmlText.Encode($"{top[leaks.IndexOf("file")]}:{top[leaks.IndexOf("line")]} {top[leaks.IndexOf("function")]}")}</b>")
-                .Append($" ({HtmlText.Bytes(Convert.ToInt64(top[leaks.IndexOf("bytes")]))} in {HtmlText.Number(Convert.ToInt64(top[leaks.IndexOf("count")]))} blocks)");
-        }
-        return text.Append('.').ToString();
+            Rows = import.Rows.Select(r =>
+            {
+                var copy = (object?[])r.Clone();
+                if (copy[source] is string path && path != "-") copy[source] = Path.GetFileName(path);
+                return copy;
+            }).ToList(),
+        };
     }
 
     static void Nav(StringBuilder html, TraceReportData data)
     {
-        html.Append("<nav>");
-        foreach (var (id, label) in new[] { ("overview", "Overview"), ("warnings", "Warnings"), ("timeline", "Timeline"), ("leaks", "Leaks"),
-                     ("functions", "Functions"), ("reallocs", "Reallocs"), ("sizes", "Sizes"), ("temporary", "Temporary") })
+        html.Append("<nav><a href=\"#verdict\">Verdict</a>");
+        if (data.Pids.Rows.Count > 1) html.Append("<a href=\"#processes\">Processes</a>");
+        if (data.Comparison is not null) html.Append("<a href=\"#compare\">Comparison</a>");
+        html.Append("<a href=\"#leaks\">Leaks</a>");
+        if (data.Flame.Count > 0) html.Append("<a href=\"#flame\">Flame graph</a>");
+        foreach (var (id, label) in new[] { ("timeline", "Timeline"), ("functions", "Functions"), ("sizes", "Sizes"), ("reallocs", "Reallocs"),
+                     ("temporary", "Temporary"), ("warnings", "Warnings"), ("details", "Details") })
             html.Append($"<a href=\"#{id}\">{label}</a>");
-        if (data.Stacks is not null) html.Append("<a href=\"#flame\">Flame graph</a>");
         html.Append("</nav>\n");
     }
 
-    static void Section(StringBuilder html, string id, string title, Action body)
+    internal static void Section(StringBuilder html, string id, string title, Action body)
     {
         html.Append($"<section id=\"{id}\">\n<h2>{HtmlText.Encode(title)}</h2>\n");
         body();
@@ -127,18 +147,25 @@ public static class HtmlReportWriter
     {
         if (heading is not null) html.Append($"<h3>{HtmlText.Encode(heading)}</h3>\n");
         if (part.Truncated)
-            html.Append($"<p class=\"note\">The first {HtmlText.Number(part.Table.Rows.Count)} of {HtmlText.Number(part.TotalRows)} rows; all of them: <code>{HtmlText.Encode(part.FullCommand)}</code></p>\n");
+            html.Append($"<p class=\"note\">The first {HtmlText.Number(part.Table.Rows.Count)} of {HtmlText.Count(part.TotalRows, "row", "rows")}; all of them: <code>{HtmlText.Encode(part.FullCommand)}</code></p>\n");
         HtmlTable.Write(html, "t-" + part.Id, part.Table);
     }
 
     static readonly Regex XmlDeclaration = new(@"^\s*<\?xml[^>]*\?>\s*", RegexOptions.Compiled);
     static readonly Regex SvgIds = new(@"(\bid=""|url\(#|href=""#)([^""()]+)", RegexOptions.Compiled);
+    static readonly Regex SvgSize = new(@"^<svg\b([^>]*?)\swidth=""(\d+(?:\.\d+)?)""\s+height=""(\d+(?:\.\d+)?)""", RegexOptions.Compiled);
 
-    /// <summary>An SVG figure inline, without its XML declaration, its ids prefixed so that figures cannot share one.</summary>
+    /// <summary>
+    /// An SVG figure inline, without its XML declaration, its ids prefixed so that figures cannot share one, and scaled
+    /// to the page: a viewBox of its drawn size, as wide as the page allows and never wider than drawn.
+    /// </summary>
     static void Figure(StringBuilder html, IReadOnlyDictionary<string, string> figures, string id)
     {
         if (!figures.TryGetValue(id, out var svg)) return;
         svg = SvgIds.Replace(XmlDeclaration.Replace(svg, ""), m => $"{m.Groups[1].Value}fig-{id}-{m.Groups[2].Value}");
+        svg = SvgSize.Replace(svg, m => m.Groups[1].Value.Contains("viewBox")
+            ? $"<svg{m.Groups[1].Value} width=\"100%\" style=\"max-width:{m.Groups[2].Value}px;height:auto\""
+            : $"<svg{m.Groups[1].Value} viewBox=\"0 0 {m.Groups[2].Value} {m.Groups[3].Value}\" width=\"100%\" style=\"max-width:{m.Groups[2].Value}px;height:auto\"");
         html.Append($"<figure id=\"fig-{id}\">").Append(svg).Append("</figure>\n");
     }
 

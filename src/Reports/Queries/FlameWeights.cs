@@ -1,0 +1,60 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>One call stack's share of a weight: frames root first ('file:function'), bytes and how many events or blocks.</summary>
+public sealed record WeightedStack(IReadOnlyList<string> Frames, long Bytes, long Count);
+
+/// <summary>
+/// A way to weigh the call stacks in the flame graph (requested bytes, bytes never freed, bytes live at the peak):
+/// its stacks largest first, cut to the largest <see cref="FlameWeights.MaxStacks"/> with the rest summed into one
+/// "[other stacks]" entry, so the page stays small and the widths still add up to the total.
+/// </summary>
+public sealed record FlameWeight(string Id, string Label, string CountName, string Explanation, IReadOnlyList<WeightedStack> Stacks, long TotalStacks)
+{
+    public long TotalBytes => Saturating.Sum(Stacks.Select(s => s.Bytes));
+}
+
+/// <summary>The weights the report's flame graph offers for a trace with Python call stacks.</summary>
+public static class FlameWeights
+{
+    public const int MaxStacks = 3000;
+    public const string NoStack = StackReports.NoStack, OtherStacks = "[other stacks]";
+
+    /// <summary>Requested bytes (malloc, calloc, realloc) by the stack they were requested under (view stack_totals).</summary>
+    public static FlameWeight Requested(SqliteConnection conn, long traceId) => Weight("requested", "requested", "allocations",
+        "bytes requested (malloc, calloc, realloc) under each stack: where the churn is",
+        conn.Query<(string Path, long Count, long Bytes)>(
+            "SELECT path, allocs + reallocs, coalesce(bytes, 0) FROM stack_totals WHERE trace_id = @traceId", new { traceId }));
+
+    /// <summary>Bytes never freed, by the stack of the (re)allocation that made each block.</summary>
+    public static FlameWeight Leaked(SqliteConnection conn, long traceId) => Weight("leaked", "leaked", "blocks",
+        "bytes never freed, by the stack that allocated them: what did not come back",
+        LeakStacks(conn, traceId).Select(s => (s.Path, s.Blocks, s.Bytes)));
+
+    /// <summary>Never-freed bytes and blocks per stack path ('[no stack]' for events made outside any Python call), largest first.</summary>
+    public static IReadOnlyList<(string Path, long Bytes, long Blocks)> LeakStacks(SqliteConnection conn, long traceId) =>
+        conn.Query<(string Path, long Bytes, long Blocks)>(
+            $"""
+            SELECT coalesce(p.path, @noStack) AS path, {SaturatingSumSql.Of("e.size")} AS bytes, count(*) AS blocks
+            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
+            LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
+            WHERE t.id = @traceId AND e.leaked = 1
+            GROUP BY e.stack_id ORDER BY bytes DESC, path
+            """, new { traceId, noStack = NoStack }).ToList();
+
+    /// <summary>A weight from any stacks (frames joined by ';', root first): for weights computed elsewhere.</summary>
+    public static FlameWeight Weight(string id, string label, string countName, string explanation, IEnumerable<(string Path, long Count, long Bytes)> stacks)
+    {
+        var all = stacks.Where(s => s.Bytes > 0).OrderByDescending(s => s.Bytes).ThenBy(s => s.Path, StringComparer.Ordinal).ToList();
+        var kept = all.Take(MaxStacks).Select(s => new WeightedStack(s.Path.Split(';'), s.Bytes, s.Count)).ToList();
+        if (all.Count > MaxStacks)
+        {
+            var rest = all.Skip(MaxStacks).ToList();
+            kept.Add(new WeightedStack([OtherStacks], Saturating.Sum(rest.Select(s => s.Bytes)), Saturating.Sum(rest.Select(s => s.Count))));
+        }
+        return new FlameWeight(id, label, countName, explanation, kept, all.Count);
+    }
+}

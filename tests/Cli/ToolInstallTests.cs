@@ -35,10 +35,13 @@ public class ToolInstallTests
         Assert.Contains("47 lines, 9 events", import.Stdout);
     }
 
-    /// <summary>What a clone holds that a pack needs: src/, the shared build properties and the README (the package's readme).</summary>
+    /// <summary>
+    /// What a clone holds that a pack needs: src/, toolkit/ (record's bpftrace programs travel in the package), the
+    /// shared build properties and the README (the package's readme).
+    /// </summary>
     static void CopySources(string root, string clone)
     {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*", SearchOption.AllDirectories))
+        foreach (var file in new[] { "src", "toolkit" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*", SearchOption.AllDirectories)))
         {
             var relative = Path.GetRelativePath(root, file);
             if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj")) continue;

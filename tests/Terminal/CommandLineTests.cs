@@ -29,10 +29,8 @@ public class CommandLineTests
     [InlineData("--top: 'abc' is not a whole number", "leaks", "--top", "abc")]
     [InlineData("--top: '1.5' is not a whole number", "functions", "--top", "1.5")]
     [InlineData("--top: '99999999999' is too large (at most 2147483647)", "leaks", "--top", "99999999999")]
-    [InlineData("--trace: 'latest' is not a whole number", "summary", "--trace", "latest")]
     [InlineData("--points: 'many' is not a whole number", "timeline", "--points", "many")]
     [InlineData("--width: 'wide' is not a whole number", "plot", "timeline", "--out", "x.png", "--width", "wide")]
-    [InlineData("--base: 'first' is not a whole number", "diff", "--base", "first")]
     [InlineData("--top: 'ten' is not a whole number", "import", "x.log", "--top", "ten")]
     public void Option_errors_are_plain_words(string message, params string[] args)
     {
@@ -40,6 +38,19 @@ public class CommandLineTests
         Pmanalyze.OneLineFailure(run, message);
         Assert.DoesNotContain("System.", run.Stderr);
         Assert.DoesNotContain("Nullable", run.Stderr);
+    }
+
+    /// <summary>--trace and --base take an id or a run's name: a word that names no run says so in plain words.</summary>
+    [Theory]
+    [InlineData("no trace is named 'latest'", "summary", "--trace", "latest")]
+    [InlineData("no trace is named 'first'", "diff", "--base", "first")]
+    public void A_trace_named_by_a_word_that_names_no_run(string message, params string[] args)
+    {
+        using var dir = new TempDir();
+        Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
+        var run = Pmanalyze.Exec([.. args, "--db", dir.Db]);
+        Pmanalyze.OneLineFailure(run, message);
+        Assert.DoesNotContain("System.", run.Stderr);
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public static class ParquetExport
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            var values = new string[group.RowCount];
+            var values = new string?[group.RowCount];
             await group.ReadAsync(field, values.AsMemory());
             foreach (var sha in values) if (sha is not null) runs.Add(sha);
         }

@@ -1,4 +1,3 @@
-using PyMemTrace.Store;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Store;

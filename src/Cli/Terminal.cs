@@ -71,6 +71,10 @@ internal static class Terminal
     /// <summary>A failure line on stderr ("pmanalyze: ..."), red on a colour terminal; text from a log or a file name made visible.</summary>
     public static void Fail(string message) => Console.Error.WriteLine(Paint("pmanalyze: " + TerminalText.Visible(message), Red, Console.IsErrorRedirected));
 
+    /// <summary>A gate's closing line on stdout: red on a colour terminal when it failed; names from the log made visible.</summary>
+    public static void Outcome(string line, bool failed) =>
+        Console.Out.WriteLine(failed ? Paint(TerminalText.Visible(line), Red, Console.IsOutputRedirected) : TerminalText.Visible(line));
+
     /// <summary>A paragraph for people on stdout (a verdict above a table): wrapped to the width, controls visible, a blank line after.</summary>
     public static void Paragraph(string text)
     {

@@ -120,7 +120,8 @@ internal static class AnalysisCommands
             }
             var broken = CheckReport.Broken(table);
             if (pr.GetValue(format) == "table")
-                Console.WriteLine(broken.Count == 0 ? $"check passed: trace {t.Id} holds every limit" : $"check FAILED: {string.Join(", ", broken)} broken");
+                Terminal.Outcome(broken.Count == 0 ? $"check passed: trace {t.Id} holds every limit" : $"check FAILED: {string.Join(", ", broken)} broken",
+                    failed: broken.Count > 0);
             return broken.Count == 0 ? 0 : 1;
         }, pr.GetValue(db)!));
         return cmd;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using PyMemTrace.Plots;
 using PyMemTrace.Reports.Queries;
+using PyMemTrace.Reports.Rendering;
 using PyMemTrace.Reports.Rendering.Html;
 using PyMemTrace.Store;
 
@@ -29,7 +30,7 @@ internal static class HtmlReportCommand
             var data = TraceReportData.Load(conn, traceId, baseId);
             string html = HtmlReportWriter.Render(data, ReportFigures.For(data), new HtmlReportOptions(pr.GetValue(fullPath)));
             WholeFile.Write(path, file => file.Write(new UTF8Encoding(false).GetBytes(html)));
-            Console.WriteLine($"wrote {path} ({Encoding.UTF8.GetByteCount(html):N0} bytes, trace {data.Trace.Id}{(baseId is { } id ? $" against trace {id}" : "")})");
+            Console.WriteLine($"wrote {TerminalText.Visible(path)} ({Encoding.UTF8.GetByteCount(html):N0} bytes, trace {data.Trace.Id}{(baseId is { } id ? $" against trace {id}" : "")})");
             return 0;
         }, pr.GetValue(db)!));
         return cmd;

@@ -109,7 +109,14 @@ internal sealed class EventAccounting
     }
 
     /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks, in id order.</summary>
-    public IEnumerable<long> LiveEventIds() => _ledger.LiveEventIds().Order();
+    public long[] LiveEventIds()
+    {
+        var ids = new long[_ledger.LiveBlocks];   // exactly sized and sorted in place: 5 M leaks cost 40 MB, not a LINQ buffer's 130
+        int n = 0;
+        foreach (long id in _ledger.LiveEventIds()) ids[n++] = id;
+        Array.Sort(ids);
+        return ids;
+    }
 
     /// <summary>Stores what the accounting kept besides the totals: contexts, pids, timelines (after the last event).</summary>
     public void StoreKept(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)

@@ -25,7 +25,7 @@ internal sealed class EventAccounting
     readonly NameTable _names;
     readonly StackCatalog _stacks;
     readonly Action<NewSite> _onNewSite;
-    long _nextEventId, _seq;
+    long _nextEventId, _seq, _nextStack;
 
     public EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<int, string> onNewName, Action<NewStack> onNewStack)
     {
@@ -59,10 +59,23 @@ internal sealed class EventAccounting
     {
         long id = _nextEventId++;
         var outcome = _ledger.Apply(id, pid, call);
+        long stack = _nextStack != 0 ? _nextStack : _stacks.Current(pid);
+        _nextStack = 0;
         var row = new EventRow(id, ++_seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
-            _stacks.Current(pid), time);
+            stack, time);
         Totals.Add(row);
         return row;
+    }
+
+    /// <summary>
+    /// The native stack printed with the next event (ustack(), record --native): that event's stack, in place of the
+    /// Python stack of the flow lines. A frame's module is stored as its file.
+    /// </summary>
+    public void NextEventStack(IReadOnlyList<NativeFrame> rootFirst)
+    {
+        var frames = new (int File, int Function)[rootFirst.Count];
+        for (int i = 0; i < frames.Length; i++) frames[i] = (_names.Intern(rootFirst[i].Module), _names.Intern(rootFirst[i].Function));
+        _nextStack = _stacks.Intern(frames);
     }
 
     /// <summary>A flow line read from its (ASCII) bytes: names already seen need no string.</summary>

@@ -59,11 +59,11 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             where?.Stop(Volatile.Read(ref interrupted));
             recorder.Stop();
             status.WriteLine("pmanalyze record: resolving the native stacks (perf script)...");
-            var (events, withStack, lost, unreturned) = Convert(perf, data, where?.Locations);
+            var (events, withStack, incomplete, lost, unreturned) = Convert(perf, data, where?.Locations);
             return new RecordResult(request.Output, request.Mode, targetPid, events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
                 SawEnd: where is null || where.SawEnd)
             {
-                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {withStack:N0} allocations")
+                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {withStack:N0} allocations, {incomplete:N0} of them cut short")
                     + (where is null ? ", no Python locations (no USDT)" : string.Create(CultureInfo.InvariantCulture, $", Python locations from {where.Locations.Count:N0} USDT lines"))
                     + (unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {unreturned:N0} calls without their return left out") : ""),
             };
@@ -76,7 +76,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
     }
 
     /// <summary>perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END.</summary>
-    (long Events, long WithStack, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations)
+    (long Events, long WithStack, long Incomplete, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations)
     {
         using var output = OpenOutput(request.Output);
         output.WriteLine("pmanalyze record --native: libc allocator calls recorded by perf with DWARF stacks" +
@@ -96,7 +96,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         output.WriteLine();
         output.WriteLine("dtrace:::END");
         if (p.ExitCode != 0 && script.Events == 0) throw new CaptureException("perf script failed: " + Tools.FirstError(errors.Result));
-        return (script.Events, script.WithStack, lost, script.Unreturned);
+        return (script.Events, script.WithStack, script.Incomplete, lost, script.Unreturned);
     }
 
     PerfRecord StartPerf(Perf perf, LibcProbes probes, int pid, string data)

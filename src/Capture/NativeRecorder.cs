@@ -65,7 +65,9 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             {
                 Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {withStack:N0} allocations, {incomplete:N0} of them cut short")
                     + (where is null ? ", no Python locations (no USDT)" : string.Create(CultureInfo.InvariantCulture, $", Python locations from {where.Locations.Count:N0} USDT lines"))
-                    + (unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {unreturned:N0} calls without their return left out") : ""),
+                    + (unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {unreturned:N0} calls without their return left out") : "")
+                    + (incomplete * 2 > withStack && withStack > 0
+                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME, which happens in some runs here (docs/recording.md): record again" : ""),
             };
         }
         finally
@@ -106,10 +108,10 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         var args = new List<string> { "record", "-q", "-z", "-N", "-k", "CLOCK_MONOTONIC", "-m", MmapPages(request.BufferPages * 4), "-D", "-1",
             "--call-graph", "dwarf,8192" };
         const string noStack = "/call-graph=no/";
+        foreach (var r in new[] { "malloc_ret__return", "calloc_ret__return", "realloc_ret__return" }) args.AddRange(["-e", probes.Event(r) + noStack]);
         args.AddRange(["-e", probes.Event("malloc")]);
         if (request.MinSize > 0) args.AddRange(["--filter", $"size >= {request.MinSize}"]);
         args.AddRange(["-e", probes.Event("calloc"), "-e", probes.Event("realloc"), "-e", probes.Event("free") + noStack]);
-        foreach (var r in new[] { "malloc_ret__return", "calloc_ret__return", "realloc_ret__return" }) args.AddRange(["-e", probes.Event(r) + noStack]);
         args.AddRange(["-p", pid.ToString(CultureInfo.InvariantCulture), "-o", data]);
         return new PerfRecord(perf, args);
     }

@@ -24,7 +24,7 @@ public sealed record BlockReportData(
         var leaks = FilteredReports.Leaks(conn, traceId, FilteredReports.LeakGrouping.Stack, EventFilter.None, null);
         var f = EventFilter.None.Resolve(conn, traceId);
         var peak = BlockReports.Peak(conn, f);
-        var live = peak is null ? [] : BlockReports.LiveAtPeak(conn, f, peak);   // one replay for both groupings
+        var live = peak is null ? [] : BlockReports.LiveAtPeakGroups(conn, f, peak);   // one read for both groupings
         var bySite = BlockReports.BySite(conn, "Live at the peak by site", live, MaxRows);
         var byStack = BlockReports.ByStack(conn, "Live at the peak by call stack", live, null);
         var weights = new Dictionary<string, IReadOnlyList<(string, long, long)>>

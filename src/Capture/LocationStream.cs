@@ -63,8 +63,12 @@ internal sealed class LocationStream : IDisposable
         _bpftrace.WaitForExit();
     }
 
+    bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_bpftrace.HasExited) _bpftrace.Kill();
         _bpftrace.Dispose();
         _begun.Dispose();

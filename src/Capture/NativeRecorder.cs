@@ -24,9 +24,19 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         using var probes = new LibcProbes(perf, libc);
         bool interrupted = false;
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, true); };
-        EventHandler onExit = (_, _) => probes.Dispose(); // killed (SIGTERM): the probes must not stay behind
+        PerfRecord? recorder = null;
+        LocationStream? where = null;
+        Action cleanUp = () =>
+        {
+            // killed (SIGTERM): no finally runs, and perf and bpftrace live in sessions of their own. Stop them, then
+            // remove the probes (perf probe cannot delete them while perf still has them open).
+            where?.Dispose();
+            recorder?.Dispose();
+            probes.Dispose();
+        };
         Console.CancelKeyPress += onCancel;
-        AppDomain.CurrentDomain.ProcessExit += onExit;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => cleanUp());
+        using var onHup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, _ => cleanUp());
         try
         {
             probes.Add();
@@ -34,9 +44,9 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             int targetPid = launch?.Process.Id ?? request.Pid!.Value;
             var watch = Stopwatch.StartNew();
             var data = Path.Combine(perf.Scratch, "perf.data");
-            using var recorder = StartPerf(perf, probes, targetPid, data);
+            using var perfRecord = recorder = StartPerf(perf, probes, targetPid, data);
             var perfErrors = recorder.Process.StandardError.ReadToEndAsync();
-            using var where = probeFile is null ? null : new LocationStream(probeFile, targetPid, request.BufferPages);
+            using var locations = where = probeFile is null ? null : new LocationStream(probeFile, targetPid, request.BufferPages);
             if (where is not null && !where.WaitAttached())
                 throw new CaptureException("bpftrace could not attach to the USDT probes: " + where.Error + " (record --native without them: not yet offered)");
             if (!recorder.Enable())
@@ -73,7 +83,6 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
     }
 

@@ -51,8 +51,12 @@ internal sealed class PerfRecord : IDisposable
         Process.WaitForExit();
     }
 
+    bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!Process.HasExited)
         {
             Native.Kill(Process.Id, Native.SIGINT);

@@ -48,7 +48,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             var perfErrors = recorder.Process.StandardError.ReadToEndAsync();
             using var locations = where = probeFile is null ? null : new LocationStream(probeFile, targetPid, request.BufferPages);
             if (where is not null && !where.WaitAttached())
-                throw new CaptureException("bpftrace could not attach to the USDT probes: " + where.Error + " (record --native without them: not yet offered)");
+                throw new CaptureException("bpftrace could not attach to the USDT probes: " + where.Error);
             if (!recorder.Enable())
                 throw new CaptureException("perf record did not start: " + Tools.FirstError(perfErrors.IsCompleted ? perfErrors.Result : "no answer on its control fifo within 30 s"));
 

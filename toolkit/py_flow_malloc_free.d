@@ -16,6 +16,14 @@
  * OPTIONS:
  *     -D FULL_FILE_PATH     print full paths of Python files, not basenames
  *     -D PYTHON_CALL_STACK  also print a line per Python call and return
+ *     -D NATIVE             also print the native call stack of each
+ *                           allocation after its line: ustack(), as DTrace
+ *                           prints it (a blank line, one frame a line, leaf
+ *                           first, indented, e.g. "libc.so.1`malloc+0x1c",
+ *                           then a blank line). pmanalyze reads it as that
+ *                           allocation's stack (stacks, leaks --by stack,
+ *                           flame graphs). Costs a stack walk per allocation;
+ *                           raise -x ustackframes=N for deeper stacks.
  *
  * OUTPUT (the format contract). Example lines are shown after a 4-space
  * indent; the printf formats are given in brackets.
@@ -144,6 +152,9 @@ pid$target::malloc:return
 {
 	printf("%6d %16s:%-4d -> %s malloc(%d) pntr 0x%x\n",
 	    pid, self->file, self->line, self->func, self->size, arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	@malloc_py_total[self->file, self->func] = sum(self->size);
 	@malloc_py_size[self->file, self->func] = quantize(self->size);
 	self->busy = 0;
@@ -164,6 +175,9 @@ pid$target::calloc:return
 	printf("%6d %16s:%-4d -> %s calloc(%d, %d) pntr 0x%x\n",
 	    pid, self->file, self->line, self->func, self->nelem, self->size,
 	    arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 
@@ -182,6 +196,9 @@ pid$target::realloc:return
 	printf("%6d %16s:%-4d -> %s realloc(0x%x, %d) pntr 0x%x\n",
 	    pid, self->file, self->line, self->func, self->old, self->size,
 	    arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 

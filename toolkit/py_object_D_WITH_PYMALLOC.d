@@ -18,6 +18,14 @@
  * OPTIONS:
  *     -D FULL_FILE_PATH     print full paths of Python files, not basenames
  *     -D PYTHON_CALL_STACK  also print a line per Python call and return
+ *     -D NATIVE             also print the native call stack of each
+ *                           allocation after its line: ustack(), as DTrace
+ *                           prints it (a blank line, one frame a line, leaf
+ *                           first, indented, e.g. "libc.so.1`malloc+0x1c",
+ *                           then a blank line). pmanalyze reads it as that
+ *                           allocation's stack (stacks, leaks --by stack,
+ *                           flame graphs). Costs a stack walk per allocation;
+ *                           raise -x ustackframes=N for deeper stacks.
  *
  * OUTPUT (the format contract). Example lines are shown after a 4-space
  * indent; the printf formats are given in brackets.
@@ -131,6 +139,9 @@ pid$target::_PyObject_Malloc:return
 {
 	printf("%6d %16s:%-4d -> %s _PyObject_Malloc(%d) _PyObject_Malloc returns 0x%x\n",
 	    pid, self->file, self->line, self->func, self->size, arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 
@@ -149,6 +160,9 @@ pid$target::_PyObject_Calloc:return
 	printf("%6d %16s:%-4d -> %s _PyObject_Calloc(%d, %d) _PyObject_Calloc returns 0x%x\n",
 	    pid, self->file, self->line, self->func, self->nelem, self->size,
 	    arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 
@@ -158,6 +172,9 @@ pid$target::_PyObject_Realloc:entry
 {
 	printf("%6d %16s:%-4d -> %s _PyObject_Realloc(0x%x, %d)\n",
 	    pid, self->file, self->line, self->func, arg1, arg2);
+#ifdef NATIVE
+	ustack();
+#endif
 }
 
 /* _PyObject_Free(ctx, ptr) */

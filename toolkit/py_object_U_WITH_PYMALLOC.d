@@ -22,6 +22,14 @@
  * OPTIONS:
  *     -D FULL_FILE_PATH     print full paths of Python files, not basenames
  *     -D PYTHON_CALL_STACK  also print a line per Python call and return
+ *     -D NATIVE             also print the native call stack of each
+ *                           allocation after its line: ustack(), as DTrace
+ *                           prints it (a blank line, one frame a line, leaf
+ *                           first, indented, e.g. "libc.so.1`malloc+0x1c",
+ *                           then a blank line). pmanalyze reads it as that
+ *                           allocation's stack (stacks, leaks --by stack,
+ *                           flame graphs). Costs a stack walk per allocation;
+ *                           raise -x ustackframes=N for deeper stacks.
  *
  * OUTPUT (the format contract). Example lines are shown after a 4-space
  * indent; the printf formats are given in brackets.
@@ -133,6 +141,9 @@ pid$target::_PyMem_RawMalloc:return
 {
 	printf("%6d %16s:%-4d -> %s _PyMem_RawMalloc(%d) _PyMem_RawMalloc returns 0x%x\n",
 	    pid, self->file, self->line, self->func, self->size, arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 
@@ -151,6 +162,9 @@ pid$target::_PyMem_RawCalloc:return
 	printf("%6d %16s:%-4d -> %s _PyMem_RawCalloc(%d, %d) _PyMem_RawCalloc returns 0x%x\n",
 	    pid, self->file, self->line, self->func, self->nelem, self->size,
 	    arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 
@@ -169,6 +183,9 @@ pid$target::_PyMem_RawRealloc:return
 	printf("%6d %16s:%-4d -> %s _PyMem_RawRealloc(0x%x, %d) _PyMem_RawRealloc returns 0x%x\n",
 	    pid, self->file, self->line, self->func, self->old, self->size,
 	    arg1);
+#ifdef NATIVE
+	ustack();
+#endif
 	self->busy = 0;
 }
 

@@ -31,6 +31,39 @@ public sealed partial record PythonTarget(string Interpreter, string ProbeFile)
         return new PythonTarget(exe, ProbeFileOf(exe, mapped, $"pid {pid} ({exe})"));
     }
 
+    /// <summary>
+    /// For --native, which needs no USDT: the program (or the interpreter of a #! script) and, when it has CPython's
+    /// probes and bpftrace is there to read them, the file that holds them (else null: native frames only).
+    /// </summary>
+    public static (string Binary, string? ProbeFile) ForNative(IReadOnlyList<string>? command, int? pid)
+    {
+        try
+        {
+            var target = pid is { } p ? ForProcess(p) : ForCommand(command!);
+            return (target.Interpreter, target.ProbeFile);
+        }
+        catch (CaptureException) when (pid is { } p)
+        {
+            var exe = File.ResolveLinkTarget($"/proc/{p}/exe", true)?.FullName ?? throw new CaptureException($"no process {p}");
+            return (exe, null);
+        }
+        catch (CaptureException) when (command is not null && Tools.OnPath(command[0]) is { } program && IsElf(program))
+        {
+            return (File.ResolveLinkTarget(program, true)?.FullName ?? program, null);
+        }
+    }
+
+    static bool IsElf(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(File.ResolveLinkTarget(path, true)?.FullName ?? path);
+            Span<byte> head = stackalloc byte[4];
+            return f.Read(head) == 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     static string FindInterpreter(string program, int depth)
     {
         var real = File.ResolveLinkTarget(program, true)?.FullName ?? program;

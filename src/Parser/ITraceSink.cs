@@ -22,6 +22,12 @@ public interface ITraceSink
     /// <summary>A <c>PS:</c> line: the resident size in KB (-1 when ps printed none) of pid, the pid of the line before it.</summary>
     void OnRss(long lineNumber, int? pid, long kilobytes, string text) => OnNote(lineNumber, NoteKind.Rss, text);
 
+    /// <summary>
+    /// The native call stack printed after the event of <paramref name="eventLine"/> (ustack(), record --native), root
+    /// first; given right before that event's OnEvent. Its frame lines are then reported as <see cref="NoteKind.Stack"/> notes.
+    /// </summary>
+    void OnStack(long eventLine, IReadOnlyList<NativeFrame> rootFirst) { }
+
     /// <summary>The line as read, before its ANSI escape sequences were removed (the stripped text is reported as usual).</summary>
     void OnRawText(long lineNumber, string raw) { }
 }

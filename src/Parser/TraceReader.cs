@@ -7,13 +7,14 @@ namespace PyMemTrace.Parser;
 /// <summary>
 /// Classifies every line of a DTrace log and hands it to a sink. ANSI escapes are removed first (the raw line is
 /// reported too). DTrace notices, flow-trace lines and PS: samples are recognised anywhere. Inside
-/// dtrace:::BEGIN..dtrace:::END a line is otherwise an event, blank, a lone return, or unparsed; outside, it is
-/// aggregation output or a note.
+/// dtrace:::BEGIN..dtrace:::END a line is otherwise an event, a frame of the native stack printed after an event
+/// (<see cref="EventStackJoiner"/>), blank, a lone return, or unparsed; outside, it is aggregation output or a note.
 /// </summary>
 public sealed class TraceReader(ITraceSink sink)
 {
     readonly AggregationReader _aggregations = new(sink);
     readonly SplitCallJoiner _split = new(sink);
+    readonly EventStackJoiner _stack = new(sink);
     bool _inBlock;
     long _blockBegin;
     int? _lastPid;
@@ -36,12 +37,15 @@ public sealed class TraceReader(ITraceSink sink)
             // keep it as it is, read nothing into it
             if (lines.LineIsCut || lines.LineIsTruncated)
             {
+                _stack.Flush();
                 sink.OnUnparsed(lines.LineCount, LineReader.Decode(bytes));
                 continue;
             }
-            if (bytesSink is not null && _inBlock && TryBytes(lines.LineCount, bytes, bytesSink)) continue;
+            if (_stack.Holding && !EventStackJoiner.MayTake(bytes)) _stack.Flush(); // no frame: spare the decoding
+            if (bytesSink is not null && _inBlock && !_stack.Holding && TryBytes(lines.LineCount, bytes, bytesSink)) continue;
             ReadLine(lines.LineCount, LineReader.Decode(bytes));
         }
+        _stack.Flush();
         _split.Finish();
         _aggregations.Finish();
     }
@@ -60,7 +64,7 @@ public sealed class TraceReader(ITraceSink sink)
         if (verdict == FastEventLine.Verdict.Match)
         {
             _lastPid = ev.Pid;
-            bytesSink.OnEvent(lineNumber, bytes, in ev);
+            _stack.Hold(lineNumber, bytes, in ev);
         }
         else if (verdict == FastEventLine.Verdict.NoMatch && FastFlowLine.TryParse(bytes, out var flow))
         {
@@ -74,6 +78,8 @@ public sealed class TraceReader(ITraceSink sink)
 
     public void ReadLine(long lineNumber, string text)
     {
+        if (_stack.Holding && _inBlock && _stack.TryTake(lineNumber, text)) return;
+        _stack.Flush();
         if (text.IndexOf('\x1b') >= 0)
         {
             var plain = AnsiEscapes.Strip(text);
@@ -103,7 +109,7 @@ public sealed class TraceReader(ITraceSink sink)
         else if (LooksLikeEvent(text) && EventLineGrammar.TryParse(text) is { } ev)
         {
             _lastPid = ev.Pid;
-            sink.OnEvent(lineNumber, ev);
+            _stack.Hold(lineNumber, ev);
         }
         else if (TrySideLine(lineNumber, text, outside: false)) { }
         else if (SideLineGrammar.TryParseReturn(text) is { } ret) _split.Return(lineNumber, text, ret.Api);

@@ -30,7 +30,7 @@ internal sealed class EventAccounting
     readonly NameTable _names;
     readonly StackCatalog _stacks;
     readonly Action<NewSite> _onNewSite;
-    long _nextEventId, _seq;
+    long _nextEventId, _seq, _nextStack;
 
     public EventAccounting(long firstEventId, long firstStackId, Action<NewSite> onNewSite, Action<int, string> onNewName, Action<NewStack> onNewStack)
     {
@@ -63,7 +63,8 @@ internal sealed class EventAccounting
 
     EventRow Account(long lineNumber, int pid, int site, in MemoryCall call, long? time)
     {
-        long id = _nextEventId++, seq = ++_seq, stack = _stacks.Current(pid);
+        long id = _nextEventId++, seq = ++_seq, stack = _nextStack != 0 ? _nextStack : _stacks.Current(pid);
+        _nextStack = 0;
         bool allocates = call.Kind != CallKind.Free;
         int context = allocates ? _contexts.Of(site, stack) : 0;
         var outcome = _ledger.Apply(id, pid, call, context);
@@ -80,6 +81,17 @@ internal sealed class EventAccounting
         _pids.Add(row, _ledger.PidLiveBytes, _ledger.PidLiveBlocks);
         _timeline.Add(new SeriesPoint(seq, lineNumber, row.LiveBytes, row.LiveBlocks));
         return row;
+    }
+
+    /// <summary>
+    /// The native stack printed with the next event (ustack(), record --native): that event's stack, in place of the
+    /// Python stack of the flow lines. A frame's module is stored as its file.
+    /// </summary>
+    public void NextEventStack(IReadOnlyList<NativeFrame> rootFirst)
+    {
+        var frames = new (int File, int Function)[rootFirst.Count];
+        for (int i = 0; i < frames.Length; i++) frames[i] = (_names.Intern(rootFirst[i].Module), _names.Intern(rootFirst[i].Function));
+        _nextStack = _stacks.Intern(frames);
     }
 
     /// <summary>A block left the live set (freed, realloc'd, or dropped by a missed free).</summary>

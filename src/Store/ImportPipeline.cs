@@ -185,6 +185,8 @@ internal static class ImportPipeline
             if (_batch.IsFull) Flush();
         }
 
+        public void OnStack(long eventLine, IReadOnlyList<NativeFrame> rootFirst) => Accounting.NextEventStack(rootFirst);
+
         public void OnFlow(long lineNumber, FlowLine flow) => AddFlow(Accounting.Flow(lineNumber, flow));
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -6,7 +6,8 @@ namespace PyMemTrace.Store;
 internal readonly record struct NewStack(long Id, long ParentId, int File, int Function, int Depth);
 
 /// <summary>
-/// Follows each pid's Python call stack through CALL/RTN flow lines and interns stacks as a tree
+/// Follows each pid's Python call stack through CALL/RTN flow lines (and takes the native stacks printed with events)
+/// and interns stacks as a tree
 /// (a stack is its top frame plus its parent stack: keyed by (parent, file, function), names as numbers),
 /// so an event stores one stack id and memory follows the distinct stacks, not the flow lines. Ids are given from
 /// <paramref name="firstId"/> on; each new stack is handed to <paramref name="onNew"/> to be stored.
@@ -21,15 +22,27 @@ internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
     public void Call(int pid, int file, int function)
     {
         var stack = StackOf(pid);
-        long parent = stack.Count == 0 ? 0 : stack[^1];
+        stack.Add(Child(stack.Count == 0 ? 0 : stack[^1], stack.Count + 1, file, function));
+    }
+
+    /// <summary>The id of a whole stack printed with an event (a native stack), frames root first: the same tree.</summary>
+    public long Intern(IReadOnlyList<(int File, int Function)> rootFirst)
+    {
+        long id = 0;
+        for (int i = 0; i < rootFirst.Count; i++) id = Child(id, i + 1, rootFirst[i].File, rootFirst[i].Function);
+        return id;
+    }
+
+    long Child(long parent, int depth, int file, int function)
+    {
         ref long id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, (parent, file, function), out bool known);
         if (!known)
         {
             id = _nextId++;
-            onNew(new NewStack(id, parent, file, function, stack.Count + 1));
+            onNew(new NewStack(id, parent, file, function, depth));
             _functionOf[id] = function;
         }
-        stack.Add(id);
+        return id;
     }
 
     /// <summary>

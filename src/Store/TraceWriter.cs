@@ -111,6 +111,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     public void OnEvent(long lineNumber, EventLine ev) => StoreEvent(Accounting.Account(lineNumber, ev));
 
+    public void OnStack(long eventLine, IReadOnlyList<NativeFrame> rootFirst) => Accounting.NextEventStack(rootFirst);
+
     public void OnFlow(long lineNumber, FlowLine flow) => StoreFlow(Accounting.Flow(lineNumber, flow));
 
     public void OnNote(long lineNumber, string kind, string text)

@@ -108,6 +108,96 @@ public class RecordTests
                 && (int)r["line"]! == (int)block["line"]!);
     }
 
+    /// <summary>
+    /// record --native on Debian's python (USDT probes): every planted block with pointer, size, file, line and
+    /// function (joined from py_where.bt), and the ctypes blocks' stacks go through libffi's ffi_call and _ctypes, root
+    /// first, from _start down to malloc/__libc_calloc/__libc_realloc.
+    /// </summary>
+    [NativeTracingFact]
+    public void Record_native_gives_every_planted_block_with_its_ctypes_stack()
+    {
+        using var dir = new TempDir();
+        string log = dir.File("trace.log"), planted = dir.File("planted.json");
+        var script = Fixture(dir, "plant_leaks.py");
+        // perf leaves the stacks cut short after their first frame in about one run in two here (docs/recording.md):
+        // the run is repeated, at most six times, until the planted blocks' stacks are whole
+        for (int attempt = 1; ; attempt++)
+        {
+            var run = Pmanalyze.Ok("record", "--native", "-o", log, "--", Tracing.Python, script, "flow", planted);
+            AssertComplete(run.Stderr);
+            Assert.Contains("(native mode)", run.Stderr);
+            Assert.Contains("Python locations from", run.Stderr);
+            AssertPlantedBlocks(dir, log, planted, "flow");
+            if (attempt == 6 || CtypesStacksWhole(dir, planted)) break;
+            File.Delete(dir.Db);
+        }
+        AssertCtypesStacks(dir, planted);
+    }
+
+    /// <summary>
+    /// record --native needs no USDT: on a Python without probes (a pyenv build) it records the calls and their native
+    /// stacks, says in its first line that there are no Python locations, and the planted ctypes blocks are leaks with
+    /// their pointers, sizes and libffi stacks (file and line unknown: ?).
+    /// </summary>
+    [NativeTracingFact(PlainPython = true)]
+    public void Record_native_works_on_a_python_without_usdt_probes()
+    {
+        var python = NativeTracing.PlainPython!;
+        using var dir = new TempDir();
+        string log = dir.File("trace.log"), planted = dir.File("planted.json");
+        var script = Fixture(dir, "plant_leaks.py");
+        for (int attempt = 1; ; attempt++) // repeated as above
+        {
+            var run = Pmanalyze.Ok("record", "--native", "-o", log, "--", python, script, "flow", planted);
+            AssertComplete(run.Stderr);
+            Assert.Contains("has no CPython USDT probes (or no bpftrace): native frames only, no Python file and line", run.Stderr);
+            Pmanalyze.Ok("import", log, "--db", dir.Db, "-q");
+            if (attempt == 6 || CtypesStacksWhole(dir, planted)) break;
+            File.Delete(dir.Db);
+        }
+        var leaks = Leaks(dir);
+        var truth = JsonNode.Parse(File.ReadAllText(planted))!;
+        foreach (var block in truth["blocks"]!.AsArray().Where(b => (string)b!["kind"]! is "malloc" or "calloc" or "realloc"))
+        {
+            var row = leaks.SingleOrDefault(r => (string)r["pointer"]! == (string)block!["pointer"]!);
+            Assert.True(row is not null, $"planted {block!["kind"]} block {block["pointer"]} is not among the leaks");
+            Assert.Equal((long)block["size"]!, (long)row["size"]!);
+            Assert.Equal("?", (string)row["file"]!);
+        }
+        AssertCtypesStacks(dir, planted);
+    }
+
+    static bool CtypesStacksWhole(TempDir dir, string planted)
+    {
+        var pointers = JsonNode.Parse(File.ReadAllText(planted))!["blocks"]!.AsArray()
+            .Where(b => (string)b!["kind"]! is "malloc" or "calloc" or "realloc").Select(b => (string)b!["pointer"]!).ToList();
+        var roots = Pmanalyze.Ok("query", "--db", dir.Db, "--format", "json",
+            "SELECT printf('0x%x', e.ptr) AS p, p.path FROM events e JOIN stack_paths p ON p.stack_id = e.stack_id WHERE e.leaked = 1")
+            .Json.AsArray().Where(r => pointers.Contains((string)r!["p"]!)).Select(r => ((string)r!["path"]!).Split(';')[0]).ToList();
+        return roots.Count == pointers.Count && roots.All(r => r.EndsWith(":_start", StringComparison.Ordinal));
+    }
+
+    /// <summary>The stacks of the ctypes-planted blocks, root first: through _ctypes and libffi's ffi_call into the allocator.</summary>
+    static void AssertCtypesStacks(TempDir dir, string planted)
+    {
+        var truth = JsonNode.Parse(File.ReadAllText(planted))!;
+        var paths = Pmanalyze.Ok("query", "--db", dir.Db, "--format", "json",
+            "SELECT printf('0x%x', e.ptr) AS p, e.api, p.path FROM events e JOIN stack_paths p ON p.stack_id = e.stack_id WHERE e.leaked = 1")
+            .Json.AsArray().ToDictionary(r => (string)r!["p"]!, r => (Api: (string)r!["api"]!, Path: (string)r["path"]!));
+        foreach (var block in truth["blocks"]!.AsArray().Where(b => (string)b!["kind"]! is "malloc" or "calloc" or "realloc"))
+        {
+            string pointer = (string)block!["pointer"]!;
+            Assert.True(paths.TryGetValue(pointer, out var leak), $"planted block {pointer} has no native stack");
+            var frames = leak.Path.Split(';');
+            Assert.True(frames[0].EndsWith(":_start", StringComparison.Ordinal), $"{pointer}: the stack does not start at _start: {leak.Path}");
+            string kind = (string)block["kind"]!; // perf names the function by one of its aliases
+            Assert.Contains(frames[^1], new[] { $"libc.so.6:{kind}", $"libc.so.6:__libc_{kind}" });
+            int ffiCall = Array.FindIndex(frames, f => f.StartsWith("libffi.so", StringComparison.Ordinal) && f.EndsWith(":ffi_call", StringComparison.Ordinal));
+            int ctypes = Array.FindIndex(frames, f => f.StartsWith("_ctypes.", StringComparison.Ordinal));
+            Assert.True(ffiCall > 0 && ctypes > 0 && ctypes < ffiCall, $"{pointer}: no _ctypes frame above libffi's ffi_call in {leak.Path}");
+        }
+    }
+
     static void AssertComplete(string stderr)
     {
         var closing = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();

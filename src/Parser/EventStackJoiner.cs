@@ -72,8 +72,22 @@ internal sealed class EventStackJoiner(ITraceSink sink)
         return false;
     }
 
-    /// <summary>Whether a line could be taken without decoding it: blank, or indented (a frame is indented).</summary>
-    public static bool MayTake(ReadOnlySpan<byte> bytes) => bytes.IsEmpty || bytes[0] is (byte)' ' or (byte)'\t' or (byte)'\r';
+    /// <summary>
+    /// Whether a line could be taken without decoding it: blank, or one indented word (a frame). Event lines are
+    /// indented too (DTrace right-aligns the pid), but have several words: they stay on the byte path.
+    /// </summary>
+    public static bool MayTake(ReadOnlySpan<byte> bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length && IsSpace(bytes[i])) i++;
+        if (i == bytes.Length) return true;                    // blank
+        if (i == 0) return false;                              // a frame is indented
+        while (i < bytes.Length && !IsSpace(bytes[i])) i++;   // the word
+        while (i < bytes.Length && IsSpace(bytes[i])) i++;
+        return i == bytes.Length;                              // and nothing after it
+    }
+
+    static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
 
     /// <summary>Hands the held event on: its stack (when frames followed it), the event, then the lines after it.</summary>
     public void Flush()

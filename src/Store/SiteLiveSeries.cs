@@ -32,9 +32,9 @@ internal sealed class SiteLiveSeries
     Entry[] _entries = new Entry[1024];
     int _count;
     Site[] _sites = new Site[64];
-    long _width = 1;
+    int _shift;   // the width is 1 << _shift: a bucket is a shift, not a division, per event
 
-    public long Width => _width;
+    public long Width => 1L << _shift;
 
     public void Added(int site, long size, long seq) => Set(site, seq, Saturating.Add(Of(site).Live, size));
 
@@ -51,15 +51,15 @@ internal sealed class SiteLiveSeries
         ref var s = ref Of(site);
         s.Live = bytes;
         if (bytes > s.Max) s.Max = bytes;
-        while ((seq - 1) / _width >= MaxBuckets) Coarsen();
-        int bucket = (int)((seq - 1) / _width);
+        while ((seq - 1) >> _shift >= MaxBuckets) Coarsen();
+        int bucket = (int)((seq - 1) >> _shift);
         if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)
         {
             _entries[s.LastEntry - 1].Bytes = bytes;
             return;
         }
         if (_count == MaxEntries) Coarsen();
-        bucket = (int)((seq - 1) / _width);
+        bucket = (int)((seq - 1) >> _shift);
         if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)   // merged by the coarsening
         {
             _entries[s.LastEntry - 1].Bytes = bytes;
@@ -73,7 +73,7 @@ internal sealed class SiteLiveSeries
     /// <summary>Doubles the width: buckets 2k and 2k + 1 become k; a site's entries within one keep the later value.</summary>
     void Coarsen()
     {
-        _width *= 2;
+        _shift++;
         for (int i = 0; i < _sites.Length; i++) _sites[i].LastEntry = 0;
         int kept = 0;
         for (int i = 0; i < _count; i++)

@@ -157,6 +157,11 @@ public class HtmlReportTests
         Assert.Contains("flame=tested", result.Groups[2].Value);
         int measured = int.Parse(Regex.Match(result.Groups[2].Value, @"width=(\d+)").Groups[1].Value);
         Assert.InRange(measured, width - 20, width);   // the window's width less a scroll bar
+        // issue 13's parts are on the page, inside it (measured above): the per-site timeline among the figures
+        Assert.Contains("figures=fig-leaks,fig-timeline,fig-sites,fig-functions,fig-sizes ", result.Groups[2].Value);
+        Assert.EndsWith("sections=verdict,processes,leaks,growth,flame,peak,timeline,functions,sizes,reallocs,temporary,warnings,details", result.Groups[2].Value);
+        foreach (var table in new[] { "t-leak-stacks", "t-growth", "t-peak", "t-peak-stacks" })
+            Assert.Contains($"id=\"{table}\"", run.Stdout);
     }
 
     [ChromiumFact]

@@ -45,6 +45,14 @@ public static class FlameWeights
             GROUP BY e.stack_id ORDER BY bytes DESC, path
             """, new { traceId, noStack = NoStack }).ToList();
 
+    /// <summary>Blocks by the stack that allocated them (its path, as view stack_paths writes it): count and bytes per stack.</summary>
+    public static IReadOnlyList<(string Path, long Count, long Bytes)> ByStackPath(SqliteConnection conn, IEnumerable<Block> blocks)
+    {
+        var stacks = new StackFrames(conn);
+        return blocks.GroupBy(b => b.StackId)
+            .Select(g => (stacks.PathOf(g.Key), (long)g.Count(), Saturating.Sum(g.Select(b => b.Size)))).ToList();
+    }
+
     /// <summary>A weight from any stacks (frames joined by ';', root first): for weights computed elsewhere.</summary>
     public static FlameWeight Weight(string id, string label, string countName, string explanation, IEnumerable<(string Path, long Count, long Bytes)> stacks)
     {

@@ -23,7 +23,8 @@ public static class SiteSeries
     public static ReportTable Timeline(SqliteConnection conn, ResolvedFilter f, int top, int? points)
     {
         var kept = TimelineReport.Total(conn, f.TraceId, points ?? DefaultPoints);
-        var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!)).ToList();
+        int seconds = kept.IndexOf("seconds");   // a timed trace's: its seconds come along
+        var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!, Seconds: seconds < 0 ? null : r[seconds])).ToList();
         var watch = new Watcher(f, events.Select(e => e.Event).ToList());
         BlockReplay.LiveAfter(conn, f.TraceId, null, watch);
         var biggest = watch.Sites.OrderByDescending(kv => kv.Value.Max).ThenBy(kv => kv.Key).Take(top).Select(kv => kv.Key).ToList();
@@ -33,9 +34,11 @@ public static class SiteSeries
             foreach (var site in biggest)
             {
                 var s = sites[site];
-                rows.Add([events[i].Event, events[i].Line, s.File, s.Line, s.Function, watch.ValueAt(site, i)]);
+                object?[] row = [events[i].Event, events[i].Line, s.File, s.Line, s.Function, watch.ValueAt(site, i)];
+                rows.Add(seconds < 0 ? row : [.. row, events[i].Seconds]);
             }
-        return new ReportTable("Live bytes by site", [Int("event"), Int("log_line"), Text("file"), Int("line"), Text("function"), Int("live_bytes")], rows);
+        ReportColumn[] columns = [Int("event"), Int("log_line"), Text("file"), Int("line"), Text("function"), Int("live_bytes")];
+        return new ReportTable("Live bytes by site", seconds < 0 ? columns : [.. columns, new ReportColumn("seconds", ColumnType.Real)], rows);
     }
 
     /// <summary>

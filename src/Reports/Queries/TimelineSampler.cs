@@ -1,7 +1,7 @@
 namespace PyMemTrace.Reports.Queries;
 
-/// <summary>One point of a memory timeline: live bytes and blocks after an event.</summary>
-public readonly record struct TimelinePoint(long Event, long Line, long LiveBytes, long LiveBlocks);
+/// <summary>One point of a memory timeline: live bytes and blocks after an event, and the event's time stamp (-1: none).</summary>
+public readonly record struct TimelinePoint(long Event, long Line, long LiveBytes, long LiveBlocks, long TimeNs = -1);
 
 /// <summary>
 /// Downsamples a timeline in one pass: the points are split into equal runs, and from each run the first point with

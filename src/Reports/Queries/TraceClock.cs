@@ -1,0 +1,41 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using PyMemTrace.Store;
+
+namespace PyMemTrace.Reports.Queries;
+
+/// <summary>
+/// Seconds in a trace whose lines carry time stamps (events.time_ns: bpftrace's nsecs, '@NANOSECONDS ' before the
+/// line, as 'pmanalyze record' and the toolkit's bpftrace programs write them): counted from the first stamped event.
+/// A trace without stamps has no clock; a window in seconds then says so in one line.
+/// </summary>
+public sealed record TraceClock(long? StartNs)
+{
+    public const string Untimed = "seconds need a timed log (lines stamped '@NANOSECONDS', as 'pmanalyze record' and the toolkit's bpftrace programs write them); this trace has none: give event numbers (see 'pmanalyze timeline')";
+
+    public bool Timed => StartNs is not null;
+
+    public static TraceClock Of(SqliteConnection conn, long traceId) => new(conn.ExecuteScalar<long?>(
+        "SELECT min(time_ns) FROM events WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = @traceId) AND (SELECT last_event_id FROM traces WHERE id = @traceId)",
+        new { traceId }));
+
+    /// <summary>Seconds since the first stamp of a stamp (null: the event has none, or the trace no clock).</summary>
+    public double? Seconds(long? timeNs) => timeNs is { } t && StartNs is { } s ? (t - s) / 1e9 : null;
+
+    /// <summary>The seconds of event <paramref name="seq"/> (1-based), null when it has no stamp.</summary>
+    public double? SecondsAt(SqliteConnection conn, ResolvedFilter f, long seq) =>
+        Timed ? Seconds(conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) })) : null;
+
+    /// <summary>The first event stamped at or after <paramref name="seconds"/> (a window's start), null when none is.</summary>
+    public long? FirstAtOrAfter(SqliteConnection conn, long firstEventId, long lastEventId, double seconds) => conn.ExecuteScalar<long?>(
+        "SELECT min(seq) FROM events WHERE id BETWEEN @firstEventId AND @lastEventId AND time_ns >= @ns",
+        new { firstEventId, lastEventId, ns = Nanoseconds(seconds) });
+
+    /// <summary>The last event stamped at or before <paramref name="seconds"/> (a window's end), null when none is.</summary>
+    public long? LastAtOrBefore(SqliteConnection conn, long firstEventId, long lastEventId, double seconds) => conn.ExecuteScalar<long?>(
+        "SELECT max(seq) FROM events WHERE id BETWEEN @firstEventId AND @lastEventId AND time_ns <= @ns",
+        new { firstEventId, lastEventId, ns = Nanoseconds(seconds) });
+
+    /// <summary>The stamp <paramref name="seconds"/> after the first, saturating instead of overflowing on absurd input.</summary>
+    long Nanoseconds(double seconds) => Saturating.Add(StartNs!.Value, Saturating.ToInt64(Math.Round(seconds * 1e9)));
+}

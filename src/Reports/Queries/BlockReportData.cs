@@ -35,7 +35,7 @@ public sealed record BlockReportData(
         var leaks = BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.Leaked(conn, f), null);
         var peak = BlockReports.Peak(conn, f);
         var live = peak is null ? [] : BlockReports.LiveAtPeak(conn, f, peak);   // one replay for every view of the peak
-        if (peak is not null) peak = peak with { Seconds = TraceClock.Of(conn, traceId).SecondsAt(conn, f, peak.Event) };
+        if (peak is not null) peak = peak with { Seconds = TraceClock.SecondsAt(conn, f, peak.Event) };
         var byStack = BlockReports.ByStack(conn, "Live at the peak by call stack", live, null);
         var growth = SiteSeries.Growth(conn, f, null);
         return new BlockReportData(Summed(leaks), leaks.Rows.Count, peak, BlockReports.BySite(conn, "Live at the peak by site", live, MaxRows),

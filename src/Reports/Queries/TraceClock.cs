@@ -11,7 +11,7 @@ namespace PyMemTrace.Reports.Queries;
 /// </summary>
 public sealed record TraceClock(long? StartNs)
 {
-    public const string Untimed = "seconds need a timed log (lines stamped '@NANOSECONDS', as 'pmanalyze record' and the toolkit's bpftrace programs write them); this trace has none: give event numbers (see 'pmanalyze timeline')";
+    public const string Untimed = "seconds need a timed log (lines stamped '@NANOSECONDS', as 'pmanalyze record' and the toolkit's bpftrace programs write them); this trace has none";
 
     public bool Timed => StartNs is not null;
 
@@ -19,12 +19,12 @@ public sealed record TraceClock(long? StartNs)
         "SELECT min(time_ns) FROM events WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = @traceId) AND (SELECT last_event_id FROM traces WHERE id = @traceId)",
         new { traceId }));
 
-    /// <summary>Seconds since the first stamp of a stamp (null: the event has none, or the trace no clock).</summary>
-    public double? Seconds(long? timeNs) => timeNs is { } t && StartNs is { } s ? (t - s) / 1e9 : null;
+    /// <summary>Seconds since the first stamp, to the microsecond, of a stamp (null: the event has none, or the trace no clock).</summary>
+    public double? Seconds(long? timeNs) => timeNs is { } t && StartNs is { } s ? Math.Round((t - s) / 1e9, 6) : null;   // to the microsecond: time_ns keeps the rest
 
-    /// <summary>The seconds of event <paramref name="seq"/> (1-based), null when it has no stamp.</summary>
-    public double? SecondsAt(SqliteConnection conn, ResolvedFilter f, long seq) =>
-        Timed ? Seconds(conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) })) : null;
+    /// <summary>The seconds of event <paramref name="seq"/> (1-based), null when it has no stamp (then the trace's clock is not read).</summary>
+    public static double? SecondsAt(SqliteConnection conn, ResolvedFilter f, long seq) =>
+        conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) }) is { } ns ? Of(conn, f.TraceId).Seconds(ns) : null;
 
     /// <summary>The first event stamped at or after <paramref name="seconds"/> (a window's start), null when none is.</summary>
     public long? FirstAtOrAfter(SqliteConnection conn, long firstEventId, long lastEventId, double seconds) => conn.ExecuteScalar<long?>(

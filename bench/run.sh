@@ -15,12 +15,9 @@ work="${BENCH_DIR:-$(mktemp -d)}"
 peer="${PEER:-$here/peer/dtrace_log_analyse.py}"
 mkdir -p "$work"
 
-# the tool as installed: `dotnet publish` (ReadyToRun, see src/Cli/pmanalyze.csproj)
-dotnet publish "$repo/src/Cli/pmanalyze.csproj" -c Release -o "$work/pmanalyze" -v quiet -nologo >/dev/null
-pma="$work/pmanalyze/pmanalyze"
-
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+source "$here/common.sh"
+publish_pmanalyze "$work"
+describe_machine
 
 # import LOG DB: prints lines/s (wall), CPU seconds and peak RSS
 import() {

@@ -21,6 +21,11 @@ internal sealed record NewSite(string File, int Line, string Function);
 internal sealed class EventAccounting
 {
     readonly HeapLedger _ledger = new();
+    readonly AllocationContexts _contexts = new();
+    readonly PidTotals _pids = new();
+    /// <summary>The all-pid timeline at import (2,048-4,096 buckets): timelines of any length answer without reading the events.</summary>
+    readonly TimelineSeries _timeline = new(2048);
+    readonly SiteLiveSeries _siteSeries = new();
     readonly SiteInterner _sites = new();
     readonly NameTable _names;
     readonly StackCatalog _stacks;
@@ -36,6 +41,7 @@ internal sealed class EventAccounting
     }
 
     public long Events => _seq;
+    internal SiteLiveSeries SiteSeries => _siteSeries;
     public TraceTotals Totals { get; } = new();
 
     public EventRow Account(long lineNumber, EventLine ev)
@@ -57,12 +63,30 @@ internal sealed class EventAccounting
 
     EventRow Account(long lineNumber, int pid, int site, in MemoryCall call, long? time)
     {
-        long id = _nextEventId++;
-        var outcome = _ledger.Apply(id, pid, call);
-        var row = new EventRow(id, ++_seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks,
-            _stacks.Current(pid), time);
+        long id = _nextEventId++, seq = ++_seq, stack = _stacks.Current(pid);
+        bool allocates = call.Kind != CallKind.Free;
+        int context = allocates ? _contexts.Of(site, stack) : 0;
+        var outcome = _ledger.Apply(id, pid, call, context);
+        var row = new EventRow(id, seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks, stack, time);
+        if (_ledger.Released is { } released) Leave(released, seq);
+        if (_ledger.Dropped is { } dropped) Leave(dropped, seq);
+        if (allocates)
+        {
+            _contexts.Allocated(context, call.Size, seq, _ledger.MadeLive);
+            if (_ledger.MadeLive) _siteSeries.Added(site, call.Size, seq);
+        }
         Totals.Add(row);
+        if (Totals.PeakEvent == seq) _contexts.PeakReached(seq);
+        _pids.Add(row, _ledger.PidLiveBytes, _ledger.PidLiveBlocks);
+        _timeline.Add(new SeriesPoint(seq, lineNumber, row.LiveBytes, row.LiveBlocks));
         return row;
+    }
+
+    /// <summary>A block left the live set (freed, realloc'd, or dropped by a missed free).</summary>
+    void Leave(in LiveBlock block, long seq)
+    {
+        _contexts.Released(block.Context, block.Size, seq);
+        _siteSeries.Removed(_contexts.SiteOf(block.Context), block.Size, seq);
     }
 
     /// <summary>A flow line read from its (ASCII) bytes: names already seen need no string.</summary>
@@ -86,4 +110,13 @@ internal sealed class EventAccounting
 
     /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks, in id order.</summary>
     public IEnumerable<long> LiveEventIds() => _ledger.LiveEventIds().Order();
+
+    /// <summary>Stores what the accounting kept besides the totals: contexts, pids, timelines (after the last event).</summary>
+    public void StoreKept(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
+    {
+        _contexts.Store(conn, traceId, siteIds);
+        _pids.Store(conn, traceId, _ledger.PerPid());
+        _timeline.Store(conn, traceId, null);
+        _siteSeries.Store(conn, traceId, siteIds);
+    }
 }

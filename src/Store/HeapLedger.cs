@@ -14,41 +14,71 @@ public readonly record struct EventOutcome(string? Status, long FreedBytes, bool
 /// </summary>
 public sealed class HeapLedger
 {
-    readonly record struct Block(long EventId, long Size, long ChainId);
-
-    /// <summary>A block's identity. Its own hash: the tuple's general one was a noticeable part of every event's cost.</summary>
-    readonly record struct Address(int Pid, long Pointer)
+    /// <summary>One pid's live blocks and bytes.</summary>
+    sealed class PidLedger(long baseEventId)
     {
-        public override int GetHashCode() => (int)((ulong)Pointer >> 3) ^ (int)((ulong)Pointer >> 35) ^ Pid * -1640531535;
+        public readonly LiveBlockTable Blocks = new(baseEventId);
+        public Int128 LiveBytes;
     }
 
-    readonly Dictionary<Address, Block> _live = new();
+    readonly Dictionary<int, PidLedger> _pids = new();
+    PidLedger? _current;
+    int _currentPid;
     long _nextChainId = 1;
+    int _liveBlocks;
 
     // Exact: live blocks of up to 2^63 - 1 bytes each can add past 2^63 (a hostile or absurd log); stored saturated.
     Int128 _liveBytes;
 
     /// <summary>Live bytes of all pids, saturated at 2^63 - 1 (see <see cref="Saturating"/>).</summary>
     public long LiveBytes => Saturating.ToInt64(_liveBytes);
-    public int LiveBlocks => _live.Count;
+    public int LiveBlocks => _liveBlocks;
 
-    public EventOutcome Apply(long eventId, int pid, in MemoryCall call) => call.Kind switch
+    /// <summary>Live bytes and blocks of the pid of the last event applied.</summary>
+    public long PidLiveBytes => _current is null ? 0 : Saturating.ToInt64(_current.LiveBytes);
+    public int PidLiveBlocks => _current?.Blocks.Count ?? 0;
+
+    /// <summary>The blocks the last event took out of the live set: the one it freed or realloc'd, the one whose pointer it reused.</summary>
+    internal LiveBlock? Released { get; private set; }
+    internal LiveBlock? Dropped { get; private set; }
+    /// <summary>Whether the last event made a block live.</summary>
+    internal bool MadeLive { get; private set; }
+
+    public EventOutcome Apply(long eventId, int pid, in MemoryCall call) => Apply(eventId, pid, call, 0);
+
+    /// <summary>Applies one event; <paramref name="context"/> numbers the allocation's site and stack (kept with the block).</summary>
+    internal EventOutcome Apply(long eventId, int pid, in MemoryCall call, int context)
     {
-        CallKind.Malloc or CallKind.Calloc => Allocate(eventId, pid, call),
-        CallKind.Realloc => Reallocate(eventId, pid, call),
-        _ => Free(pid, call.Pointer),
-    };
+        if (_current is null || pid != _currentPid)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_pids, pid, out _);
+            _current = slot ??= new PidLedger(eventId);
+            _currentPid = pid;
+        }
+        Released = Dropped = null;
+        MadeLive = false;
+        return call.Kind switch
+        {
+            CallKind.Malloc or CallKind.Calloc => Allocate(eventId, call, context),
+            CallKind.Realloc => Reallocate(eventId, call, context),
+            _ => Free(call.Pointer),
+        };
+    }
 
     /// <summary>Event ids of the (re)allocations whose blocks are still live: the leaks.</summary>
-    public IEnumerable<long> LiveEventIds() => _live.Values.Select(b => b.EventId);
+    public IEnumerable<long> LiveEventIds() => _pids.Values.SelectMany(p => p.Blocks.Blocks()).Select(b => b.EventId);
 
-    EventOutcome Allocate(long eventId, int pid, in MemoryCall call)
+    /// <summary>Each pid's live bytes (saturated) and blocks now: at the end of a trace, its leaks.</summary>
+    internal IEnumerable<(int Pid, long Bytes, int Blocks)> PerPid() =>
+        _pids.Select(kv => (kv.Key, Saturating.ToInt64(kv.Value.LiveBytes), kv.Value.Blocks.Count));
+
+    EventOutcome Allocate(long eventId, in MemoryCall call, int context)
     {
-        bool replaced = MakeLive(pid, call.Pointer, new Block(eventId, call.Size, 0));
+        bool replaced = MakeLive(call.Pointer, new LiveBlock(eventId, call.Size, 0, context));
         return new EventOutcome(null, 0, replaced, null);
     }
 
-    EventOutcome Reallocate(long eventId, int pid, in MemoryCall call)
+    EventOutcome Reallocate(long eventId, in MemoryCall call, int context)
     {
         string status;
         long freed = 0, chain = 0;
@@ -56,36 +86,54 @@ public sealed class HeapLedger
         // unknown: no block is made live at 0x0, which no free could ever match (a false leak)
         if (call.OldPointer == 0 && call.Pointer == 0) return new EventOutcome("null", 0, false, null);
         if (call.OldPointer == 0) status = "null";
-        else if (_live.Remove(new Address(pid, call.OldPointer), out var old))
+        else if (Release(call.OldPointer) is { } old)
         {
             status = "freed";
             freed = old.Size;
-            _liveBytes -= old.Size;
             chain = old.ChainId != 0 ? old.ChainId : _nextChainId++;
         }
         else status = "unknown";
-        bool replaced = MakeLive(pid, call.Pointer, new Block(eventId, call.Size, chain));
+        bool replaced = MakeLive(call.Pointer, new LiveBlock(eventId, call.Size, chain, context));
         return new EventOutcome(status, freed, replaced, chain == 0 ? null : chain);
     }
 
-    EventOutcome Free(int pid, long pointer)
+    EventOutcome Free(long pointer)
     {
         if (pointer == 0) return new EventOutcome("null", 0, false, null);
-        if (!_live.Remove(new Address(pid, pointer), out var block)) return new EventOutcome("unknown", 0, false, null);
-        _liveBytes -= block.Size;
+        if (Release(pointer) is not { } block) return new EventOutcome("unknown", 0, false, null);
         return new EventOutcome("freed", block.Size, false, block.ChainId == 0 ? null : block.ChainId);
+    }
+
+    LiveBlock? Release(long pointer)
+    {
+        if (!_current!.Blocks.Remove(pointer, out var block)) return null;
+        Leave(block);
+        return Released = block;
+    }
+
+    void Leave(in LiveBlock block)
+    {
+        _current!.LiveBytes -= block.Size;
+        _liveBytes -= block.Size;
+        _liveBlocks--;
     }
 
     /// <summary>
     /// Makes the block live; true when its pointer was live already: that block's free was never seen, so it is
     /// dropped, its bytes leaving the live total without counting as freed. One lookup for both.
     /// </summary>
-    bool MakeLive(int pid, long pointer, Block block)
+    bool MakeLive(long pointer, in LiveBlock block)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_live, new Address(pid, pointer), out bool stale);
-        if (stale) _liveBytes -= slot.Size;
-        slot = block;
+        var stale = _current!.Blocks.Set(pointer, block);
+        if (stale is { } dropped)
+        {
+            Leave(dropped);
+            Dropped = dropped;
+        }
+        _current.LiveBytes += block.Size;
         _liveBytes += block.Size;
-        return stale;
+        _liveBlocks++;
+        MadeLive = true;
+        return stale is not null;
     }
 }

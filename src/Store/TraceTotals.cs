@@ -14,18 +14,25 @@ internal sealed class TraceTotals
     struct Site
     {
         public bool Counted;
-        public long Allocs, Reallocs, Frees, Mallocs;
-        public Int128 BytesAllocated, BytesFreed, MallocBytes; // malloc alone: what the toolkit's aggregations add up (reconcile)
+        public long Allocs, Reallocs, Frees, Mallocs, TemporaryAllocs;
+        // sums that only grow: saturated as they are added (a 128-bit sum per site was a third of a site's memory)
+        public long BytesAllocated, BytesFreed, MallocBytes, TemporaryBytes; // malloc alone: what the toolkit's aggregations add up (reconcile)
     }
+
+    /// <summary>What a pid's previous event allocated: a free of it by the very next event makes it temporary.</summary>
+    readonly record struct Allocation(long Pointer, int Site, long Size);
 
     Site[] _sites = new Site[64];
     // requested sizes by power-of-two bucket: index 0 for size 0, else 64 - leading zeros (bucket 2^(index - 1))
     readonly long[] _sizeCounts = new long[65];
     readonly Int128[] _sizeBytes = new Int128[65]; // byte sums are exact here and saturated when stored (Saturating)
-    readonly Dictionary<int, long?> _allocatedByLastEvent = new(); // per pid: the pointer its previous event (re)allocated
+    readonly Dictionary<int, Allocation?> _allocatedByLastEvent = new(); // per pid: what its previous event (re)allocated
     long _peakEvent, _peakLine, _temporary;
     long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _peakBytes, _peakBlocks, _maxAlloc;
     Int128 _bytesAllocated, _bytesFreed;
+
+    /// <summary>The first event after which live bytes (all pids) stood at their highest so far (0: none yet).</summary>
+    public long PeakEvent => _peakEvent;
 
     public void Add(in EventRow e)
     {
@@ -39,8 +46,14 @@ internal sealed class TraceTotals
         _peakBytes = Math.Max(_peakBytes, e.LiveBytes);
         // heaptrack's temporary allocation: a block freed by the very next memory event of the same pid
         ref var allocatedByLast = ref CollectionsMarshal.GetValueRefOrAddDefault(_allocatedByLastEvent, e.Pid, out _);
-        if (isFree && e.Outcome.Status == "freed" && allocatedByLast == call.Pointer) _temporary++;
-        allocatedByLast = isFree ? null : call.Pointer;
+        if (isFree && e.Outcome.Status == "freed" && allocatedByLast is { } previous && previous.Pointer == call.Pointer)
+        {
+            _temporary++;
+            ref var allocating = ref _sites[previous.Site];
+            allocating.TemporaryAllocs++;
+            allocating.TemporaryBytes = Saturating.Add(allocating.TemporaryBytes, previous.Size);
+        }
+        allocatedByLast = isFree ? null : new Allocation(call.Pointer, e.Site, call.Size);
         _peakBlocks = Math.Max(_peakBlocks, e.LiveBlocks);
         if (isFree)
         {
@@ -59,17 +72,17 @@ internal sealed class TraceTotals
             _sizeCounts[bucket]++;
             _sizeBytes[bucket] += call.Size;
             _maxAlloc = Math.Max(_maxAlloc, call.Size);
-            site.BytesAllocated += call.Size;
+            site.BytesAllocated = Saturating.Add(site.BytesAllocated, call.Size);
             if (call.Kind == CallKind.Realloc) { _reallocs++; site.Reallocs++; }
             else { _allocs++; site.Allocs++; }
-            if (call.Kind == CallKind.Malloc) { site.Mallocs++; site.MallocBytes += call.Size; }
+            if (call.Kind == CallKind.Malloc) { site.Mallocs++; site.MallocBytes = Saturating.Add(site.MallocBytes, call.Size); }
         }
         site.Counted = true;
-        site.BytesFreed += e.Outcome.FreedBytes;
+        site.BytesFreed = Saturating.Add(site.BytesFreed, e.Outcome.FreedBytes);
     }
 
     /// <summary>Writes trace_totals, size_totals and site_totals; the leaks are read back from the events already marked leaked.</summary>
-    public void Store(SqliteConnection conn, SqliteTransaction tx, long traceId, IReadOnlyList<long> siteIds)
+    public void Store(SqliteConnection conn, SqliteTransaction tx, long traceId, IReadOnlyList<long> siteIds, SiteLiveSeries siteSeries)
     {
         var leaks = new Dictionary<long, (long Blocks, Int128 Bytes)>();
         // sum(size) would fail past 2^63: the high and low 32 bits of the sizes are summed apart, exactly
@@ -85,25 +98,26 @@ internal sealed class TraceTotals
         using (var totals = PreparedInsert.Into(conn, "trace_totals",
                    "trace_id", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",
                    "bytes_freed", "bytes_outstanding", "leaked_blocks", "peak_bytes", "peak_blocks", "max_alloc", "peak_event",
-                   "peak_line", "temporary_allocs"))
+                   "peak_line", "temporary_allocs", "site_bucket_width"))
             totals.Bind(1, traceId).Bind(2, _allocs).Bind(3, _reallocs).Bind(4, _frees).Bind(5, _nullFrees).Bind(6, _unknownFrees)
                 .Bind(7, _missedFrees).Bind(8, Saturating.ToInt64(_bytesAllocated)).Bind(9, Saturating.ToInt64(_bytesFreed)).Bind(10, Saturating.ToInt64(outstanding))
                 .Bind(11, leaks.Values.Sum(l => l.Blocks)).Bind(12, _peakBytes).Bind(13, _peakBlocks).Bind(14, _maxAlloc)
-                .Bind(15, _peakEvent == 0 ? null : _peakEvent).Bind(16, _peakEvent == 0 ? null : _peakLine).Bind(17, _temporary).Run();
+                .Bind(15, _peakEvent == 0 ? null : _peakEvent).Bind(16, _peakEvent == 0 ? null : _peakLine).Bind(17, _temporary).Bind(18, siteSeries.Width).Run();
         using (var sizes = PreparedInsert.Into(conn, "size_totals", "trace_id", "bucket", "count", "bytes"))
             for (int i = 0; i < _sizeCounts.Length; i++)
                 if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, Saturating.ToInt64(_sizeBytes[i])).Run();
         using var insert = PreparedInsert.Into(conn, "site_totals",
-            "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding", "mallocs", "malloc_bytes");
+            "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding", "mallocs", "malloc_bytes",
+            "temporary_allocs", "temporary_bytes", "max_live_bytes");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)
         {
             var s = _sites[i];
             if (!s.Counted) continue;
             long siteId = siteIds[i];
-            insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, Saturating.ToInt64(s.BytesAllocated))
-                .Bind(6, s.Frees).Bind(7, Saturating.ToInt64(s.BytesFreed))
+            insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, s.BytesAllocated)
+                .Bind(6, s.Frees).Bind(7, s.BytesFreed)
                 .Bind(8, leaks.TryGetValue(siteId, out var l) ? Saturating.ToInt64(l.Bytes) : 0)
-                .Bind(9, s.Mallocs).Bind(10, Saturating.ToInt64(s.MallocBytes)).Run();
+                .Bind(9, s.Mallocs).Bind(10, s.MallocBytes).Bind(11, s.TemporaryAllocs).Bind(12, s.TemporaryBytes).Bind(13, siteSeries.MaxOf(i)).Run();
         }
     }
 }

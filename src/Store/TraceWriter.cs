@@ -295,7 +295,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
                 throw new InvalidOperationException($"events were stored with other ids than the accounting gave them (last {FirstEventId + accounting.Events - 1})");
         using (var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id = ?1"))
             foreach (var id in accounting.LiveEventIds()) mark.Bind(1, id).Run();
-        accounting.Totals.Store(_conn, _tx, _traceId, _siteIds);
+        accounting.Totals.Store(_conn, _tx, _traceId, _siteIds, accounting.SiteSeries);
+        accounting.StoreKept(_conn, _traceId, _siteIds);
         // the trace's events are one id range (ids are given consecutively, in seq order): what per-trace reads scan
         using (var range = new PreparedStatement(_conn, "UPDATE traces SET first_event_id = ?1, last_event_id = ?2 WHERE id = ?3"))
             range.Bind(1, FirstEventId).Bind(2, FirstEventId + accounting.Events - 1).Bind(3, _traceId).Run();

@@ -32,9 +32,9 @@ public sealed record BlockReportData(
     public static BlockReportData Load(SqliteConnection conn, long traceId)
     {
         var f = EventFilter.None.Resolve(conn, traceId);
-        var leaks = BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.Leaked(conn, f), null);
+        var leaks = BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.LeakedGroups(conn, f), null);
         var peak = BlockReports.Peak(conn, f);
-        var live = peak is null ? [] : BlockReports.LiveAtPeak(conn, f, peak);   // one replay for every view of the peak
+        var live = peak is null ? [] : BlockReports.LiveAtPeakGroups(conn, f, peak);   // one read for every view of the peak
         if (peak is not null) peak = peak with { Seconds = TraceClock.SecondsAt(conn, f, peak.Event) };
         var byStack = BlockReports.ByStack(conn, "Live at the peak by call stack", live, null);
         var growth = SiteSeries.Growth(conn, f, null);

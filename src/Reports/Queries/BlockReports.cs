@@ -12,14 +12,38 @@ public sealed record PeakMoment(long Event, long Line, long Bytes, long Blocks)
     public double? Seconds { get; init; }
 }
 
+/// <summary>Blocks added up per allocating site and call stack (0: none): what the by-site and by-stack tables show.</summary>
+public readonly record struct BlockGroup(long SiteId, long StackId, long Bytes, long Blocks);
+
 /// <summary>
 /// Reports over blocks rather than events: what never came back (by site or by call stack), what was live at the peak,
 /// within an event window and filters. A block is counted whole or not at all, by its allocating event: its pid, its
 /// site and stack (exclusions), its event number (the window). The blocks come from <see cref="BlockReplay"/>, or,
-/// for the whole trace's leaks, from the events the import marked leaked (the same blocks, read by index).
+/// for the whole trace's leaks, from the events the import marked leaked (the same blocks, read by index). Over the
+/// whole trace and all pids, the groups by site and stack come from context_totals (kept at import: the same sums),
+/// so they cost the same on a trace of any length.
 /// </summary>
 public static class BlockReports
 {
+    /// <summary>The leaked blocks by site and stack: those the filter keeps.</summary>
+    public static IReadOnlyList<BlockGroup> LeakedGroups(SqliteConnection conn, ResolvedFilter f) =>
+        Whole(f) ? Kept(conn, f, "leaked_bytes", "leaked_blocks") : Grouped(Leaked(conn, f));
+
+    /// <summary>The blocks live right after the peak moment by site and stack: those the filter keeps.</summary>
+    public static IReadOnlyList<BlockGroup> LiveAtPeakGroups(SqliteConnection conn, ResolvedFilter f, PeakMoment peak) =>
+        Whole(f) ? Kept(conn, f, "peak_bytes", "peak_blocks") : Grouped(LiveAtPeak(conn, f, peak));
+
+    static bool Whole(ResolvedFilter f) => f.From == 1 && f.To == f.Events && f.Pid is null;
+
+    static List<BlockGroup> Kept(SqliteConnection conn, ResolvedFilter f, string bytes, string blocks) =>
+        conn.Query<BlockGroup>(
+                $"SELECT site_id AS SiteId, coalesce(stack_id, 0) AS StackId, {bytes} AS Bytes, {blocks} AS Blocks FROM context_totals WHERE trace_id = @t AND {blocks} > 0",
+                new { t = f.TraceId })
+            .Where(g => !f.ExcludedSites.Contains(g.SiteId) && (g.StackId == 0 || !f.ExcludedStacks.Contains(g.StackId))).ToList();
+
+    public static List<BlockGroup> Grouped(IEnumerable<Block> blocks) =>
+        blocks.GroupBy(b => (b.SiteId, b.StackId)).Select(g => new BlockGroup(g.Key.SiteId, g.Key.StackId, Saturating.Sum(g.Select(b => b.Size)), g.Count())).ToList();
+
     /// <summary>Blocks allocated in the window and still live at its end (the whole trace: the leaks).</summary>
     public static IReadOnlyList<Block> Leaked(SqliteConnection conn, ResolvedFilter f)
     {
@@ -56,7 +80,7 @@ public static class BlockReports
     }
 
     /// <summary>Leaks by site in the columns of the unfiltered report (view leak_sites): file, line, function, count, bytes.</summary>
-    public static ReportTable LeakSites(SqliteConnection conn, IEnumerable<Block> blocks, int? top)
+    public static ReportTable LeakSites(SqliteConnection conn, IEnumerable<BlockGroup> blocks, int? top)
     {
         var t = BySite(conn, "Leaks by site", blocks, top);
         return t with { Columns = [Text("file"), Int("line"), Text("function"), Int("count"), Int("bytes")], Rows = t.Rows.Select(r => new[] { r[0], r[1], r[2], r[4], r[3] }).ToList() };
@@ -72,9 +96,9 @@ public static class BlockReports
     }
 
     /// <summary>Columns: file, line, function, bytes, blocks; largest first.</summary>
-    public static ReportTable BySite(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
+    public static ReportTable BySite(SqliteConnection conn, string title, IEnumerable<BlockGroup> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.GroupBy(b => b.SiteId).Select(g => (Site: g.Key, Bytes: Saturating.Sum(g.Select(b => b.Bytes)), Blocks: g.Sum(b => b.Blocks))).ToList();
         var sites = Sites(conn, groups.Select(g => g.Site));
         var rows = groups
             .Select(g => new object?[] { sites[g.Site].File, sites[g.Site].Line, sites[g.Site].Function, g.Bytes, g.Blocks })
@@ -87,9 +111,9 @@ public static class BlockReports
     /// Columns: stack (frames root first joined by ';', the allocating site 'file:function:line' as the leaf), frames,
     /// blocks, bytes; largest first. The folded form of flame-graph tools.
     /// </summary>
-    public static ReportTable ByStack(SqliteConnection conn, string title, IEnumerable<Block> blocks, int? top)
+    public static ReportTable ByStack(SqliteConnection conn, string title, IEnumerable<BlockGroup> blocks, int? top)
     {
-        var groups = blocks.GroupBy(b => (b.StackId, b.SiteId)).Select(g => (g.Key.StackId, g.Key.SiteId, Bytes: Saturating.Sum(g.Select(b => b.Size)), Blocks: (long)g.Count())).ToList();
+        var groups = blocks.ToList();
         var sites = Sites(conn, groups.Select(g => g.SiteId));
         var stacks = new StackFrames(conn);
         var rows = groups
@@ -106,10 +130,9 @@ public static class BlockReports
 
     public static readonly ReportColumn[] StackColumns = [Text("stack"), new ReportColumn("frames", ColumnType.Any), Int("blocks"), Int("bytes")];
 
-    /// <summary>How many pids the trace has events of.</summary>
+    /// <summary>How many pids the trace has events of (pid_totals, kept at import).</summary>
     public static long Pids(SqliteConnection conn, long traceId) => conn.ExecuteScalar<long>(
-        "SELECT count(DISTINCT pid) FROM events WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = @traceId) AND (SELECT last_event_id FROM traces WHERE id = @traceId)",
-        new { traceId });
+        "SELECT count(*) FROM pid_totals WHERE trace_id = @traceId", new { traceId });
 
     internal static Dictionary<long, (string File, long Line, string Function)> Sites(SqliteConnection conn, IEnumerable<long> ids)
     {

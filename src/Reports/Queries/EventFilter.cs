@@ -41,7 +41,7 @@ public sealed record EventFilter(int? Pid = null, IReadOnlyList<string>? Exclude
         if (from > to && Windowed) throw new StoreException($"--from {from} is after --to {to}");   // a trace of no events has an empty window
         if (t.Events > 0 && to > t.Events) throw new StoreException($"--to {to} is past the trace's last event ({t.Events})");
         if (Pid is { } pid && conn.ExecuteScalar<long>(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE id BETWEEN @First AND @Last AND pid = @pid)", new { t.First, t.Last, pid }) == 0)
+                "SELECT EXISTS (SELECT 1 FROM pid_totals WHERE trace_id = @traceId AND pid = @pid)", new { traceId, pid }) == 0)
             throw new StoreException($"trace {traceId} has no events of pid {pid}");
         var globs = (Exclude ?? []).Select(p => new Glob(p)).ToList();
         return new ResolvedFilter(traceId, t.First, t.Events, Pid, from, to,

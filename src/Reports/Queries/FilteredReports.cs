@@ -21,9 +21,9 @@ public static class FilteredReports
         {
             LeakGrouping.Site when plain => MemoryReports.LeakSites(conn, traceId, top),
             LeakGrouping.Pointer when plain => MemoryReports.LeakedBlocks(conn, traceId, top),
-            LeakGrouping.Site => BlockReports.LeakSites(conn, BlockReports.Leaked(conn, f), top),
+            LeakGrouping.Site => BlockReports.LeakSites(conn, BlockReports.LeakedGroups(conn, f), top),
             LeakGrouping.Pointer => BlockReports.EachBlock(conn, BlockReports.Leaked(conn, f), top),
-            LeakGrouping.Stack => BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.Leaked(conn, f), top),
+            LeakGrouping.Stack => BlockReports.ByStack(conn, "Leaks by call stack", BlockReports.LeakedGroups(conn, f), top),
             _ => SiteSeries.Growth(conn, f, top),
         };
     }
@@ -33,7 +33,7 @@ public static class FilteredReports
     {
         var f = filter.Resolve(conn, traceId);
         var peak = BlockReports.Peak(conn, f);
-        var blocks = peak is null ? [] : BlockReports.LiveAtPeak(conn, f, peak);
+        var blocks = peak is null ? [] : BlockReports.LiveAtPeakGroups(conn, f, peak);
         if (peak is not null) peak = peak with { Seconds = TraceClock.SecondsAt(conn, f, peak.Event) };
         return (peak, byStack ? BlockReports.ByStack(conn, "Live at the peak by call stack", blocks, top)
                               : BlockReports.BySite(conn, "Live at the peak by site", blocks, top));
@@ -71,7 +71,7 @@ public static class FilteredReports
             t[2] = Saturating.Add(t[2], r[5]);
             t[4] = Saturating.Add(t[4], r[6]);
         });
-        foreach (var b in BlockReports.Leaked(conn, f)) Of(b.SiteId)[5] = Saturating.Add(Of(b.SiteId)[5], b.Size);
+        foreach (var b in BlockReports.LeakedGroups(conn, f)) Of(b.SiteId)[5] = Saturating.Add(Of(b.SiteId)[5], b.Bytes);
         var sites = BlockReports.Sites(conn, perSite.Keys);
         var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
             .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)Saturating.Sum(g.Select(kv => kv.Value[i])))).ToArray())

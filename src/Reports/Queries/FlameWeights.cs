@@ -46,11 +46,11 @@ public static class FlameWeights
             """, new { traceId, noStack = NoStack }).ToList();
 
     /// <summary>Blocks by the stack that allocated them (its path, as view stack_paths writes it): count and bytes per stack.</summary>
-    public static IReadOnlyList<(string Path, long Count, long Bytes)> ByStackPath(SqliteConnection conn, IEnumerable<Block> blocks)
+    public static IReadOnlyList<(string Path, long Count, long Bytes)> ByStackPath(SqliteConnection conn, IEnumerable<BlockGroup> groups)
     {
         var stacks = new StackFrames(conn);
-        return blocks.GroupBy(b => b.StackId)
-            .Select(g => (stacks.PathOf(g.Key), (long)g.Count(), Saturating.Sum(g.Select(b => b.Size)))).ToList();
+        return groups.GroupBy(g => g.StackId)
+            .Select(g => (stacks.PathOf(g.Key), g.Sum(b => b.Blocks), Saturating.Sum(g.Select(b => b.Bytes)))).ToList();
     }
 
     /// <summary>A weight from any stacks (frames joined by ';', root first): for weights computed elsewhere.</summary>

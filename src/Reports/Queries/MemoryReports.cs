@@ -19,8 +19,7 @@ public static class MemoryReports
         SELECT lines, events, allocs, reallocs, frees, null_frees, unknown_frees, missed_frees, bytes_allocated, bytes_freed,
                bytes_outstanding, leaked_blocks, peak_bytes, peak_blocks, max_alloc, unparsed_lines,
                peak_event, peak_line, temporary_allocs, input_problem IS NULL AS input_complete, input_problem,
-               (SELECT count(DISTINCT pid) FROM events
-                WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = $trace) AND (SELECT last_event_id FROM traces WHERE id = $trace)) AS pids
+               (SELECT count(*) FROM pid_totals WHERE trace_id = $trace) AS pids
         FROM trace_summary_stored WHERE trace_id = $trace
         """,
         [Int("lines"), Int("events"), Int("allocs"), Int("reallocs"), Int("frees"), Int("null_frees"), Int("unknown_frees"),

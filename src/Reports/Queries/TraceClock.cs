@@ -15,16 +15,34 @@ public sealed record TraceClock(long? StartNs)
 
     public bool Timed => StartNs is not null;
 
+    /// <summary>
+    /// The trace's clock: a trace is timed when its first event carries a stamp ('pmanalyze record' stamps every
+    /// line), so an untimed trace of a million events costs one row to tell; the clock starts at the earliest stamp.
+    /// </summary>
     public static TraceClock Of(SqliteConnection conn, long traceId) => new(conn.ExecuteScalar<long?>(
-        "SELECT min(time_ns) FROM events WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = @traceId) AND (SELECT last_event_id FROM traces WHERE id = @traceId)",
-        new { traceId }));
+        """
+        SELECT CASE WHEN (SELECT e.time_ns FROM traces t JOIN events e ON e.id = t.first_event_id WHERE t.id = @traceId) IS NULL THEN NULL
+               ELSE (SELECT min(time_ns) FROM events WHERE id BETWEEN (SELECT first_event_id FROM traces WHERE id = @traceId) AND (SELECT last_event_id FROM traces WHERE id = @traceId))
+               END
+        """, new { traceId }));
+
+    /// <summary>Seconds of the events <paramref name="seqs"/> (1-based), null for an unstamped one: a timeline's points.</summary>
+    public Dictionary<long, double?> SecondsOf(SqliteConnection conn, long traceId, IEnumerable<long> seqs) =>
+        conn.Query<(long Seq, long? Ns)>(
+                """
+                SELECT e.seq, e.time_ns FROM json_each(@seqs) j JOIN events e ON e.id = (SELECT first_event_id FROM traces WHERE id = @traceId) + j.value - 1
+                """, new { traceId, seqs = System.Text.Json.JsonSerializer.Serialize(seqs) })
+            .ToDictionary(r => r.Seq, r => Seconds(r.Ns));
 
     /// <summary>Seconds since the first stamp, to the microsecond, of a stamp (null: the event has none, or the trace no clock).</summary>
     public double? Seconds(long? timeNs) => timeNs is { } t && StartNs is { } s ? Math.Round((t - s) / 1e9, 6) : null;   // to the microsecond: time_ns keeps the rest
 
     /// <summary>The seconds of event <paramref name="seq"/> (1-based), null when it has no stamp (then the trace's clock is not read).</summary>
     public static double? SecondsAt(SqliteConnection conn, ResolvedFilter f, long seq) =>
-        conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) }) is { } ns ? Of(conn, f.TraceId).Seconds(ns) : null;
+        conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) }) is { } ns ? new TraceClock(FirstStamp(conn, f)).Seconds(ns) : null;
+
+    static long? FirstStamp(SqliteConnection conn, ResolvedFilter f) => conn.ExecuteScalar<long?>(
+        "SELECT min(time_ns) FROM events WHERE id BETWEEN @a AND @b", new { a = f.FirstEventId, b = f.IdOf(f.Events) });
 
     /// <summary>The first event stamped at or after <paramref name="seconds"/> (a window's start), null when none is.</summary>
     public long? FirstAtOrAfter(SqliteConnection conn, long firstEventId, long lastEventId, double seconds) => conn.ExecuteScalar<long?>(

@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 8 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 9 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 --
 -- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
 -- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
@@ -297,7 +297,8 @@ CREATE TABLE IF NOT EXISTS trace_totals (
     max_alloc         INTEGER NOT NULL,
     peak_event        INTEGER,            -- first event after which live bytes reached peak_bytes (NULL: never above 0)
     peak_line         INTEGER,            -- its log line
-    temporary_allocs  INTEGER NOT NULL    -- blocks freed by the very next memory event of the same pid
+    temporary_allocs  INTEGER NOT NULL,   -- blocks freed by the very next memory event of the same pid
+    site_bucket_width INTEGER             -- events per bucket of site_timeline
 );
 
 -- Per (trace, site): the events that function_totals counts (all but frees of null or unknown pointers).
@@ -312,8 +313,90 @@ CREATE TABLE IF NOT EXISTS site_totals (
     bytes_outstanding INTEGER NOT NULL,
     mallocs           INTEGER NOT NULL,   -- malloc calls alone (not calloc or realloc): what malloc_reconcile compares
     malloc_bytes      INTEGER NOT NULL,   -- their requested bytes
+    temporary_allocs  INTEGER NOT NULL,   -- blocks allocated here that the very next event of the pid freed (temporary_blocks)
+    temporary_bytes   INTEGER NOT NULL,   -- their bytes
+    max_live_bytes    INTEGER NOT NULL DEFAULT 0,   -- the most bytes of this site live at any moment
     PRIMARY KEY (trace_id, site_id)
 ) WITHOUT ROWID;
+
+-- Per (trace, allocation context): a context is a (site, call stack) of (re)allocations (stack_id NULL: the trace has
+-- no call stacks, or none was open). What was requested there, what was live at the first peak (trace_totals.peak_event),
+-- and what is live at the end (the leaks): exactly what replaying the events gives (leaked_blocks and the peak
+-- report), kept at import so that reports by site or stack never read the events.
+CREATE TABLE IF NOT EXISTS context_totals (
+    trace_id        INTEGER NOT NULL,
+    site_id         INTEGER NOT NULL,
+    stack_id        INTEGER,
+    allocs          INTEGER NOT NULL,   -- malloc, calloc and realloc events
+    bytes_allocated INTEGER NOT NULL,   -- their requested bytes
+    peak_bytes      INTEGER NOT NULL,   -- live at the peak
+    peak_blocks     INTEGER NOT NULL,
+    leaked_bytes    INTEGER NOT NULL,   -- live at the end
+    leaked_blocks   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS context_totals_by_trace ON context_totals(trace_id, site_id);
+
+-- Per (trace, pid): each process's totals, its own peak (its live bytes) and its leaks, kept at import.
+CREATE TABLE IF NOT EXISTS pid_totals (
+    trace_id        INTEGER NOT NULL,
+    pid             INTEGER NOT NULL,
+    events          INTEGER NOT NULL,
+    allocs          INTEGER NOT NULL,   -- malloc and calloc
+    reallocs        INTEGER NOT NULL,
+    frees           INTEGER NOT NULL,   -- frees of live blocks
+    bytes_allocated INTEGER NOT NULL,
+    bytes_freed     INTEGER NOT NULL,
+    leaked_bytes    INTEGER NOT NULL,
+    leaked_blocks   INTEGER NOT NULL,
+    peak_bytes      INTEGER NOT NULL,   -- the most this pid held
+    peak_blocks     INTEGER NOT NULL,
+    peak_event      INTEGER,            -- first event (seq, of the trace) after which it held peak_bytes; NULL: never above 0
+    peak_line       INTEGER,
+    PRIMARY KEY (trace_id, pid)
+) WITHOUT ROWID;
+
+-- Each site's live bytes over the trace, kept at import on a grid of buckets of trace_totals.site_bucket_width events
+-- (a power of two; at most 4,096 buckets): one row per bucket in which the site's live bytes changed, with their
+-- value at the bucket's end. Its value at the end of any bucket is its latest row up to that bucket. Growth ranking and
+-- per-site timelines read it.
+CREATE TABLE IF NOT EXISTS site_timeline (
+    trace_id   INTEGER NOT NULL,
+    site_id    INTEGER NOT NULL,
+    bucket     INTEGER NOT NULL,        -- events bucket * width + 1 .. (bucket + 1) * width
+    live_bytes INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, site_id, bucket)
+) WITHOUT ROWID;
+
+-- Timelines kept at import, downsampled without loss of the envelope: the events of a series (pid NULL: all pids,
+-- else that pid's own live bytes; the first 256 pids of a trace) cut into buckets of `width` consecutive events (a
+-- power of two; at most 4,096 buckets), each with its first highest and first lowest point. The timeline report
+-- reads these when the points asked for span whole buckets.
+CREATE TABLE IF NOT EXISTS timeline_series (
+    trace_id    INTEGER NOT NULL,
+    pid         INTEGER,
+    events      INTEGER NOT NULL,
+    width       INTEGER NOT NULL,
+    last_event  INTEGER NOT NULL,       -- the series' last point
+    last_line   INTEGER NOT NULL,
+    last_bytes  INTEGER NOT NULL,
+    last_blocks INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timeline_series_by_trace ON timeline_series(trace_id, pid);
+
+CREATE TABLE IF NOT EXISTS timeline_buckets (
+    trace_id    INTEGER NOT NULL,
+    pid         INTEGER,
+    bucket      INTEGER NOT NULL,       -- 0, 1, ...: events bucket * width + 1 .. (bucket + 1) * width of the series
+    high_event  INTEGER NOT NULL,
+    high_line   INTEGER NOT NULL,
+    high_bytes  INTEGER NOT NULL,
+    high_blocks INTEGER NOT NULL,
+    low_event   INTEGER NOT NULL,
+    low_line    INTEGER NOT NULL,
+    low_bytes   INTEGER NOT NULL,
+    low_blocks  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timeline_buckets_by_series ON timeline_buckets(trace_id, pid, bucket);
 
 -- Per (trace, size bucket): what the view size_buckets counts (requested sizes of malloc, calloc and realloc).
 CREATE TABLE IF NOT EXISTS size_totals (
@@ -414,6 +497,13 @@ WITH t AS (SELECT trace_id, site_id, count(*) AS count, saturating_sum(size) AS 
            GROUP BY t.id, e.site_id)
 SELECT t.trace_id, s.file, s.line, s.function, t.count, t.bytes, a.allocs
 FROM t JOIN a ON a.trace_id = t.trace_id AND a.site_id = t.site_id JOIN sites s ON s.id = t.site_id;
+
+-- The same rows from the counts kept at import (site_totals): what the temporary report reads.
+CREATE VIEW IF NOT EXISTS temporary_sites_stored AS
+SELECT st.trace_id, s.file, s.line, s.function, st.temporary_allocs AS count, st.temporary_bytes AS bytes,
+       st.allocs + st.reallocs AS allocs
+FROM site_totals st JOIN sites s ON s.id = st.site_id
+WHERE st.temporary_allocs > 0;
 
 -- Python call stacks with the bytes requested at each (self) and below it (total), for flame graphs.
 CREATE VIEW IF NOT EXISTS stack_bytes AS

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+
+namespace PyMemTrace.Store;
+
+/// <summary>
+/// Where blocks come from: each distinct (site, call stack) of a trace's (re)allocations is a context, numbered 0, 1, ...
+/// Per context it keeps what was requested, what is live now and what was live at the (first) peak, so that peak,
+/// leaks and flame graphs by site or stack read a small table instead of replaying every event (heaptrack's trick).
+/// The peak's values are taken lazily: a context's value is copied when it first changes after a new peak, and at the
+/// end for those that never changed again; a new peak costs nothing.
+/// </summary>
+internal sealed class AllocationContexts
+{
+    struct Context
+    {
+        public int Site;
+        public long Stack;
+        public long Allocs, BytesAllocated;   // bytes saturated (they only grow)
+        public Int128 LiveBytes;              // exact: it goes down too
+        public long LiveBlocks, PeakBlocks, PeakBytes, ChangedAt;
+    }
+
+    Context[] _contexts = new Context[64];
+    int _count;
+    readonly List<int> _bySite = new();                    // the stackless context of each site (+1; 0: none yet)
+    readonly Dictionary<(int Site, long Stack), int> _withStack = new();
+    long _peakSeq;
+
+    public int Count => _count;
+
+    /// <summary>The site a context's blocks were (re)allocated at.</summary>
+    public int SiteOf(int context) => _contexts[context].Site;
+
+    /// <summary>The context of an allocation at <paramref name="site"/> under <paramref name="stack"/> (0: no stack).</summary>
+    public int Of(int site, long stack)
+    {
+        if (stack == 0)
+        {
+            while (_bySite.Count <= site) _bySite.Add(0);
+            if (_bySite[site] == 0) _bySite[site] = Add(site, 0) + 1;
+            return _bySite[site] - 1;
+        }
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_withStack, (site, stack), out bool exists);
+        if (!exists) slot = Add(site, stack);
+        return slot;
+    }
+
+    int Add(int site, long stack)
+    {
+        if (_count == _contexts.Length) Array.Resize(ref _contexts, _count * 2);
+        _contexts[_count] = new Context { Site = site, Stack = stack };
+        return _count++;
+    }
+
+    /// <summary>A (re)allocation of <paramref name="size"/> bytes; <paramref name="live"/> when it made a block live
+    /// (realloc(NULL, n) with no address printed makes none).</summary>
+    public void Allocated(int context, long size, long seq, bool live)
+    {
+        ref var c = ref Touch(context, seq);
+        c.Allocs++;
+        c.BytesAllocated = Saturating.Add(c.BytesAllocated, size);
+        if (!live) return;
+        c.LiveBytes += size;
+        c.LiveBlocks++;
+    }
+
+    public void Released(int context, long size, long seq)
+    {
+        ref var c = ref Touch(context, seq);
+        c.LiveBytes -= size;
+        c.LiveBlocks--;
+    }
+
+    /// <summary>Live bytes of all contexts reached a new high after event <paramref name="seq"/>.</summary>
+    public void PeakReached(long seq) => _peakSeq = seq;
+
+    /// <summary>Before a context changes: if it has not changed since the last new peak, its value now is its value then.</summary>
+    ref Context Touch(int context, long seq)
+    {
+        ref var c = ref _contexts[context];
+        if (c.ChangedAt <= _peakSeq) Snapshot(ref c);
+        c.ChangedAt = seq;
+        return ref c;
+    }
+
+    static void Snapshot(ref Context c)
+    {
+        c.PeakBytes = Saturating.ToInt64(c.LiveBytes);
+        c.PeakBlocks = c.LiveBlocks;
+    }
+
+    /// <summary>Writes context_totals: every context with allocations; the leaks are what is live at the end.</summary>
+    public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
+    {
+        using var insert = PreparedInsert.Into(conn, "context_totals", "trace_id", "site_id", "stack_id", "allocs", "bytes_allocated",
+            "peak_bytes", "peak_blocks", "leaked_bytes", "leaked_blocks");
+        for (int i = 0; i < _count; i++)
+        {
+            ref var c = ref _contexts[i];
+            if (c.ChangedAt <= _peakSeq) Snapshot(ref c);
+            insert.Bind(1, traceId).Bind(2, siteIds[c.Site]).Bind(3, c.Stack == 0 ? null : c.Stack).Bind(4, c.Allocs)
+                .Bind(5, c.BytesAllocated).Bind(6, c.PeakBytes).Bind(7, c.PeakBlocks)
+                .Bind(8, Saturating.ToInt64(c.LiveBytes)).Bind(9, c.LiveBlocks).Run();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+
+namespace PyMemTrace.Store;
+
+/// <summary>
+/// Each site's live bytes over the trace, kept at import on a grid of equal buckets of events (a power of two wide,
+/// at most <see cref="MaxBuckets"/> of them): the value at the end of every bucket in which the site changed, so a
+/// site's value at any bucket end is its latest entry up to there. The growth ranking and the per-site timeline read
+/// it instead of replaying the events. Entries are one list in time order (16 bytes each); when the buckets fill, the
+/// width doubles and entries of the same site in the same (new) bucket merge, keeping the later value. A site's
+/// bytes add up as the block reports do: saturating, never below 0.
+/// </summary>
+internal sealed class SiteLiveSeries
+{
+    public const int MaxBuckets = 4096;
+    /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded.</summary>
+    const int MaxEntries = 4 << 20;
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    struct Entry
+    {
+        public int Site, Bucket;
+        public long Bytes;
+    }
+
+    struct Site
+    {
+        public long Live, Max;
+        public int LastEntry;   // + 1; 0: none yet
+    }
+
+    Entry[] _entries = new Entry[1024];
+    int _count;
+    Site[] _sites = new Site[64];
+    long _width = 1;
+
+    public long Width => _width;
+
+    public void Added(int site, long size, long seq) => Set(site, seq, Saturating.Add(Of(site).Live, size));
+
+    public void Removed(int site, long size, long seq) => Set(site, seq, Math.Max(0, Of(site).Live - size));
+
+    ref Site Of(int site)
+    {
+        if (site >= _sites.Length) Array.Resize(ref _sites, Math.Max(_sites.Length * 2, site + 1));
+        return ref _sites[site];
+    }
+
+    void Set(int site, long seq, long bytes)
+    {
+        ref var s = ref Of(site);
+        s.Live = bytes;
+        if (bytes > s.Max) s.Max = bytes;
+        while ((seq - 1) / _width >= MaxBuckets) Coarsen();
+        int bucket = (int)((seq - 1) / _width);
+        if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)
+        {
+            _entries[s.LastEntry - 1].Bytes = bytes;
+            return;
+        }
+        if (_count == MaxEntries) Coarsen();
+        bucket = (int)((seq - 1) / _width);
+        if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)   // merged by the coarsening
+        {
+            _entries[s.LastEntry - 1].Bytes = bytes;
+            return;
+        }
+        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        _entries[_count++] = new Entry { Site = site, Bucket = bucket, Bytes = bytes };
+        s.LastEntry = _count;
+    }
+
+    /// <summary>Doubles the width: buckets 2k and 2k + 1 become k; a site's entries within one keep the later value.</summary>
+    void Coarsen()
+    {
+        _width *= 2;
+        for (int i = 0; i < _sites.Length; i++) _sites[i].LastEntry = 0;
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            var e = _entries[i];
+            e.Bucket /= 2;
+            ref var s = ref _sites[e.Site];
+            if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == e.Bucket) _entries[s.LastEntry - 1].Bytes = e.Bytes;
+            else
+            {
+                _entries[kept++] = e;
+                s.LastEntry = kept;
+            }
+        }
+        _count = kept;
+    }
+
+    /// <summary>The most bytes of the site live at any moment.</summary>
+    public long MaxOf(int site) => site < _sites.Length ? _sites[site].Max : 0;
+
+    /// <summary>Writes site_timeline (the entries; site_totals and trace_totals take the maxima and the width).</summary>
+    public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
+    {
+        // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it
+        var rows = _entries.AsSpan(0, _count).ToArray().Select(e => (Site: siteIds[e.Site], e.Bucket, e.Bytes)).Order().ToList();
+        using (var insert = PreparedInsert.Into(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes"))
+            foreach (var (site, bucket, bytes) in rows)
+                insert.Bind(1, traceId).Bind(2, site).Bind(3, bucket).Bind(4, bytes).Run();
+    }
+}

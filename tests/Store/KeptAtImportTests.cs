@@ -1,0 +1,70 @@
+using Dapper;
+using PyMemTrace.Reports.Queries;
+using PyMemTrace.Store;
+using PyMemTrace.Tests.Support;
+
+namespace PyMemTrace.Tests;
+
+/// <summary>
+/// What the import keeps besides the totals (context_totals, pid_totals, per-site temporaries) equals what the events
+/// say when they are read again: the leaked events, the blocks live after the peak event (replayed), the per-pid view
+/// pid_timeline, the view temporary_blocks. On every fixture with events.
+/// </summary>
+public sealed class KeptAtImportTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("pma-kept-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static string Row(dynamic row) => string.Join("|", ((IDictionary<string, object>)row).Values);
+
+    [Theory]
+    [MemberData(nameof(ImportAndExportTests.Logs), MemberType = typeof(ImportAndExportTests))]
+    public void Contexts_pids_and_temporaries_equal_the_events(string log)
+    {
+        string db = Path.Combine(_dir, "t.db");
+        long id = TraceImporter.Import(db, Fixtures.Path_(log), force: false).TraceId;
+        using var conn = Database.OpenReadOnly(db);
+        var p = new { id };
+
+        // requested and leaked per (site, stack): the (re)allocation events, and those marked leaked
+        string byContext = """
+            SELECT site_id, coalesce(stack_id, 0), count(*), {0} FROM events
+            WHERE trace_id = @id AND kind <> 'free' {1} GROUP BY site_id, coalesce(stack_id, 0) ORDER BY 1, 2
+            """;
+        var allocated = conn.Query(SaturatingSumSql.Expand(string.Format(byContext, "saturating_sum(size)", "")), p).Select(Row).ToList();
+        Assert.NotEmpty(allocated);
+        Assert.Equal(allocated, conn.Query(
+            "SELECT site_id, coalesce(stack_id, 0), allocs, bytes_allocated FROM context_totals WHERE trace_id = @id ORDER BY 1, 2", p).Select(Row).ToList());
+        var leaked = conn.Query(SaturatingSumSql.Expand(string.Format(byContext, "saturating_sum(size)", "AND leaked = 1")), p).Select(Row).ToList();
+        Assert.Equal(leaked, conn.Query(
+            "SELECT site_id, coalesce(stack_id, 0), leaked_blocks, leaked_bytes FROM context_totals WHERE trace_id = @id AND leaked_blocks > 0 ORDER BY 1, 2", p).Select(Row).ToList());
+
+        // live at the peak per (site, stack): the blocks the replay holds after the peak event
+        long peak = conn.ExecuteScalar<long?>("SELECT peak_event FROM trace_totals WHERE trace_id = @id", p) ?? 0;
+        var atPeak = peak == 0 ? [] : BlockReplay.LiveAfter(conn, id, peak).Values
+            .GroupBy(b => (b.SiteId, b.StackId)).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key.SiteId}|{g.Key.StackId}|{g.Count()}|{Saturating.Sum(g.Select(b => b.Size))}").ToList();
+        Assert.Equal(atPeak, conn.Query(
+            "SELECT site_id, coalesce(stack_id, 0), peak_blocks, peak_bytes FROM context_totals WHERE trace_id = @id AND peak_blocks > 0 ORDER BY 1, 2", p).Select(Row).ToList());
+
+        // per pid: events, its own peak (the view pid_timeline), its leaks
+        var pidsFromEvents = conn.Query(SaturatingSumSql.Expand("""
+            SELECT pid, count(*), (SELECT max(live_bytes) FROM pid_timeline t WHERE t.trace_id = @id AND t.pid = e.pid),
+                   (SELECT count(*) FROM events l WHERE l.trace_id = @id AND l.pid = e.pid AND l.leaked = 1),
+                   (SELECT coalesce(saturating_sum(size), 0) FROM events l WHERE l.trace_id = @id AND l.pid = e.pid AND l.leaked = 1)
+            FROM events e WHERE trace_id = @id GROUP BY pid ORDER BY pid
+            """), p).Select(Row).ToList();
+        Assert.NotEmpty(pidsFromEvents);
+        Assert.Equal(pidsFromEvents, conn.Query(
+            "SELECT pid, events, max(peak_bytes, 0), leaked_blocks, leaked_bytes FROM pid_totals WHERE trace_id = @id ORDER BY pid", p).Select(Row).ToList());
+
+        // temporary allocations per site: the view temporary_blocks
+        Assert.Equal(
+            conn.Query(SaturatingSumSql.Expand("SELECT site_id, count(*), saturating_sum(size) FROM temporary_blocks WHERE trace_id = @id GROUP BY site_id ORDER BY site_id"), p).Select(Row).ToList(),
+            conn.Query("SELECT site_id, temporary_allocs, temporary_bytes FROM site_totals WHERE trace_id = @id AND temporary_allocs > 0 ORDER BY site_id", p).Select(Row).ToList());
+        const string temporary = "SELECT file, line, function, count, bytes, allocs FROM {0} WHERE trace_id = @id ORDER BY file, line, function";
+        Assert.Equal(conn.Query(string.Format(temporary, "temporary_sites"), p).Select(Row).ToList(),
+            conn.Query(string.Format(temporary, "temporary_sites_stored"), p).Select(Row).ToList());
+    }
+}

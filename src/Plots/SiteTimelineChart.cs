@@ -34,7 +34,7 @@ internal static class SiteTimelineChart
             band.LegendText = Shorten(sites[k].Name);
             bottom = top;
         }
-        if (sites.Count > 0) plot.ShowLegend(Alignment.UpperLeft);
+        if (sites.Count > 0) plot.ShowLegend(Edge.Bottom);   // below the bands: inside the plot it hides the biggest ones
         plot.Axes.Title.Label.Text = $"Live bytes of the {sites.Count} biggest sites";
         plot.XLabel(axis.Label);
         plot.YLabel($"live bytes ({unit.Name})");

@@ -14,7 +14,7 @@ internal sealed class SiteLiveSeries
 {
     public const int MaxBuckets = 4096;
     /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded.</summary>
-    const int MaxEntries = 4 << 20;
+    const int MaxEntries = 1 << 16;
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     struct Entry

@@ -72,6 +72,68 @@ public sealed class StoredTimelineTests : IDisposable
         }
     }
 
+    /// <summary>Follows each site's live bytes through a replay (saturating, never below 0, as the reports add them).</summary>
+    sealed class SiteWatch(IReadOnlyList<long> marks) : IBlockObserver
+    {
+        public readonly Dictionary<long, long> Live = new(), Max = new();
+        public readonly List<Dictionary<long, long>> AtMarks = new();
+        int _next;
+
+        public void Added(in Block b)
+        {
+            Live[b.SiteId] = Saturating.Add(Live.GetValueOrDefault(b.SiteId), b.Size);
+            Max[b.SiteId] = Math.Max(Max.GetValueOrDefault(b.SiteId), Live[b.SiteId]);
+        }
+
+        public void Removed(in Block b) => Live[b.SiteId] = Math.Max(0, Live.GetValueOrDefault(b.SiteId) - b.Size);
+
+        public void After(long seq)
+        {
+            while (_next < marks.Count && marks[_next] <= seq)
+            {
+                AtMarks.Add(marks[_next] == 0 ? [] : new Dictionary<long, long>(Live));   // 0: before the first event
+                _next++;
+            }
+        }
+    }
+
+    [Fact]
+    public void Growth_and_site_timelines_from_site_buckets_equal_a_replay_at_the_bucket_ends()
+    {
+        File.WriteAllText(_dir.File("t.log"), Log());
+        long id = TraceImporter.Import(_dir.Db, _dir.File("t.log"), force: false).TraceId;
+        using var conn = Database.OpenReadOnly(_dir.Db);
+        long width = conn.ExecuteScalar<long>("SELECT site_bucket_width FROM trace_totals WHERE trace_id = @id", new { id });
+        Assert.True(width >= 8, $"the site buckets merged: width {width}");
+        var f = EventFilter.None.Resolve(conn, id);
+        long Snapped(long e) => e >= f.Events ? e : e / width * width;   // the bucket end at or before e
+
+        // growth: 20 slices, their ends moved back to bucket ends
+        var ends = Enumerable.Range(0, 21).Select(j => (long)(j * f.Events + 19) / 20).Select(Snapped).ToList();
+        var watch = new SiteWatch(ends);
+        BlockReplay.LiveAfter(conn, id, null, watch);
+        var sites = conn.Query<(long Id, string File, long Line, string Function)>("SELECT id, file, line, function FROM sites").ToDictionary(s => s.Id);
+        var leakedBlocks = conn.Query<(long Site, long Blocks)>("SELECT site_id, count(*) FROM events WHERE trace_id = @id AND leaked = 1 GROUP BY site_id", new { id })
+            .ToDictionary(r => r.Site, r => r.Blocks);
+        var expected = watch.Live.Where(kv => kv.Value > 0).Select(kv =>
+        {
+            var s = sites[kv.Key];
+            long grew = Enumerable.Range(1, 20).Count(j => watch.AtMarks[j].GetValueOrDefault(kv.Key) > watch.AtMarks[j - 1].GetValueOrDefault(kv.Key));
+            return $"{s.File}|{s.Line}|{s.Function}|{grew}|20|{kv.Value}|{leakedBlocks[kv.Key]}|{watch.Max[kv.Key]}";
+        }).Order().ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, Rows(SiteSeries.Growth(conn, f, null).Rows).Order().ToList());
+
+        // the per-site timeline: the 5 sites that held most at any moment, at the bucket end before each point
+        var table = SiteSeries.Timeline(conn, f, 5, 200);
+        var points = table.Rows.Select(r => (long)r[0]!).Distinct().ToList();
+        var atPoints = new SiteWatch(points.Select(Snapped).ToList());
+        BlockReplay.LiveAfter(conn, id, null, atPoints);
+        var biggest = atPoints.Max.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(5).Select(kv => kv.Key).ToList();
+        var expectedRows = points.SelectMany((e, i) => biggest.Select(site => $"{e}|{sites[site].File}|{sites[site].Line}|{atPoints.AtMarks[i].GetValueOrDefault(site)}")).ToList();
+        Assert.Equal(expectedRows, table.Rows.Select(r => $"{r[0]}|{r[2]}|{r[3]}|{r[5]}").ToList());
+    }
+
     /// <summary>The sampler over every point, each run as many whole buckets as the stored series would use.</summary>
     static List<object?[]> Expected(List<(long Seq, long Line, long Bytes, long Blocks)> points, int n, int buckets)
     {

@@ -59,6 +59,13 @@ public sealed class KeptAtImportTests : IDisposable
         Assert.Equal(pidsFromEvents, conn.Query(
             "SELECT pid, events, max(peak_bytes, 0), leaked_blocks, leaked_bytes FROM pid_totals WHERE trace_id = @id ORDER BY pid", p).Select(Row).ToList());
 
+        // requested bytes by call stack (the stacks report reads context_totals): the view stack_totals over the events
+        if (conn.ExecuteScalar<long>("SELECT count(*) FROM context_totals WHERE trace_id = @id AND stack_id IS NOT NULL", p) > 0)
+            Assert.Equal(
+                conn.Query<(string, long, long)>("SELECT path, allocs + reallocs, bytes FROM stack_totals WHERE trace_id = @id", p)
+                    .Select(t => $"{t.Item1}|{t.Item2}|{t.Item3}").Order().ToList(),
+                StackReports.Stacks(conn, id, null).Rows.Select(r => $"{r[0]}|{r[2]}|{r[3]}").Order().ToList());
+
         // temporary allocations per site: the view temporary_blocks
         Assert.Equal(
             conn.Query(SaturatingSumSql.Expand("SELECT site_id, count(*), saturating_sum(size) FROM temporary_blocks WHERE trace_id = @id GROUP BY site_id ORDER BY site_id"), p).Select(Row).ToList(),

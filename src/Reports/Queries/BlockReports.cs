@@ -115,7 +115,7 @@ public static class BlockReports
     {
         var groups = blocks.ToList();
         var sites = Sites(conn, groups.Select(g => g.SiteId));
-        var stacks = new StackFrames(conn);
+        var stacks = new StackFrames(conn, groups.Select(g => g.StackId));
         var rows = groups
             .Select(g =>
             {

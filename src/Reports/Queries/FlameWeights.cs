@@ -23,11 +23,10 @@ public static class FlameWeights
     public const int MaxStacks = 3000;
     public const string NoStack = StackReports.NoStack, OtherStacks = "[other stacks]";
 
-    /// <summary>Requested bytes (malloc, calloc, realloc) by the stack they were requested under (view stack_totals).</summary>
+    /// <summary>Requested bytes (malloc, calloc, realloc) by the stack they were requested under (what view stack_totals gives).</summary>
     public static FlameWeight Requested(SqliteConnection conn, long traceId) => Weight("requested", "requested", "allocations",
         "bytes requested (malloc, calloc, realloc) under each stack: where the churn is",
-        conn.Query<(string Path, long Count, long Bytes)>(
-            "SELECT path, allocs + reallocs, coalesce(bytes, 0) FROM stack_totals WHERE trace_id = @traceId", new { traceId }));
+        PerStack(conn, traceId, "allocs", "bytes_allocated").Select(s => (s.Path, s.Count, s.Bytes)));
 
     /// <summary>Bytes never freed, by the stack of the (re)allocation that made each block.</summary>
     public static FlameWeight Leaked(SqliteConnection conn, long traceId) => Weight("leaked", "leaked", "blocks",
@@ -36,20 +35,25 @@ public static class FlameWeights
 
     /// <summary>Never-freed bytes and blocks per stack path ('[no stack]' for events made outside any Python call), largest first.</summary>
     public static IReadOnlyList<(string Path, long Bytes, long Blocks)> LeakStacks(SqliteConnection conn, long traceId) =>
-        conn.Query<(string Path, long Bytes, long Blocks)>(
-            $"""
-            SELECT coalesce(p.path, @noStack) AS path, {SaturatingSumSql.Of("e.size")} AS bytes, count(*) AS blocks
-            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
-            LEFT JOIN stack_paths p ON p.stack_id = e.stack_id
-            WHERE t.id = @traceId AND e.leaked = 1
-            GROUP BY e.stack_id ORDER BY bytes DESC, path
-            """, new { traceId, noStack = NoStack }).ToList();
+        PerStack(conn, traceId, "leaked_blocks", "leaked_bytes").Where(s => s.Count > 0).Select(s => (s.Path, s.Bytes, s.Count))
+            .OrderByDescending(s => s.Bytes).ThenBy(s => s.Path, StringComparer.Ordinal).ToList();
+
+    /// <summary>A count and a byte column of context_totals (kept at import) added up per call stack.</summary>
+    static IEnumerable<(string Path, long Count, long Bytes)> PerStack(SqliteConnection conn, long traceId, string count, string bytes)
+    {
+        var totals = conn.Query<(long Stack, long Count, long Bytes)>(
+            $"SELECT coalesce(stack_id, 0), {count}, {bytes} FROM context_totals WHERE trace_id = @traceId", new { traceId })
+            .GroupBy(c => c.Stack).Select(g => (Stack: g.Key, Count: g.Sum(c => c.Count), Bytes: Saturating.Sum(g.Select(c => c.Bytes)))).ToList();
+        var stacks = new StackFrames(conn, totals.Where(t => t.Count > 0).Select(t => t.Stack));
+        return totals.Where(t => t.Count > 0).Select(t => (t.Stack == 0 ? NoStack : stacks.PathOf(t.Stack), t.Count, t.Bytes)).ToList();
+    }
 
     /// <summary>Blocks by the stack that allocated them (its path, as view stack_paths writes it): count and bytes per stack.</summary>
     public static IReadOnlyList<(string Path, long Count, long Bytes)> ByStackPath(SqliteConnection conn, IEnumerable<BlockGroup> groups)
     {
-        var stacks = new StackFrames(conn);
-        return groups.GroupBy(g => g.StackId)
+        var list = groups.ToList();
+        var stacks = new StackFrames(conn, list.Select(g => g.StackId));
+        return list.GroupBy(g => g.StackId)
             .Select(g => (stacks.PathOf(g.Key), g.Sum(b => b.Blocks), Saturating.Sum(g.Select(b => b.Bytes)))).ToList();
     }
 

@@ -4,12 +4,21 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// The frames of stored call stacks, root first, each 'file:function' as the view stack_paths writes them (';' in a
-/// name becomes ':'), by walking up the parents; each path built once.
+/// name becomes ':'), by walking up the parents; each path built once. Only the stacks asked for and their ancestors
+/// are read (one recursive query for all those the constructor is given), not the whole table, which holds every
+/// trace's stacks.
 /// </summary>
-internal sealed class StackFrames(SqliteConnection conn)
+internal sealed class StackFrames
 {
+    readonly SqliteConnection _conn;
     readonly Dictionary<long, (long? Parent, string Frame)> _frames = new();
     readonly Dictionary<long, string> _paths = new();
+
+    public StackFrames(SqliteConnection conn, IEnumerable<long> wanted)
+    {
+        _conn = conn;
+        Load(wanted);
+    }
 
     /// <summary>The stack's frames root first joined by ';' (the parent's path, memoised, and the top frame).</summary>
     public string PathOf(long stackId)
@@ -23,19 +32,27 @@ internal sealed class StackFrames(SqliteConnection conn)
     /// <summary>The allocation's own site, the leaf under its stack: 'file:function:line'.</summary>
     public static string Leaf(string file, long line, string function) => $"{file}:{function}:{line}".Replace(';', ':');
 
-    /// <summary>The first look-up reads every stack in one scan: a report may need a hundred thousand of them.</summary>
     (long? Parent, string Frame) Frame(long id)
     {
-        if (_frames.Count == 0)
-        {
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "SELECT id, parent_id, file, function FROM stacks";
-            using var r = cmd.ExecuteReader();
-            while (r.Read()) _frames[r.GetInt64(0)] = (r.IsDBNull(1) ? null : r.GetInt64(1), (r.GetString(2) + ":" + r.GetString(3)).Replace(';', ':'));
-        }
+        if (!_frames.ContainsKey(id)) Load([id]);
         return _frames.TryGetValue(id, out var f) ? f : throw new InvalidOperationException($"stack {id} is not in the stacks table");
     }
 
+    void Load(IEnumerable<long> ids)
+    {
+        var wanted = ids.Where(id => id != 0 && !_frames.ContainsKey(id)).Distinct().ToList();
+        if (wanted.Count == 0) return;
+        using var cmd = _conn.CreateCommand();
+        cmd.CommandText = """
+            WITH RECURSIVE up(id) AS (
+                SELECT value FROM json_each($ids)
+                UNION SELECT s.parent_id FROM stacks s JOIN up ON s.id = up.id WHERE s.parent_id IS NOT NULL)
+            SELECT s.id, s.parent_id, s.file, s.function FROM stacks s JOIN up ON s.id = up.id
+            """;
+        cmd.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(wanted));
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) _frames[r.GetInt64(0)] = (r.IsDBNull(1) ? null : r.GetInt64(1), (r.GetString(2) + ":" + r.GetString(3)).Replace(';', ':'));
+    }
 }
 
 /// <summary>A folded path's frames, split only when a renderer lists them (JSON, CSV): a table of 100 000 stacks stays small.</summary>

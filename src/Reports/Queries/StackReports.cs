@@ -1,3 +1,4 @@
+using Dapper;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PyMemTrace.Store;
@@ -7,7 +8,7 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// Requested bytes (allocations and reallocs) by call stack, root first. From the Python call stacks of a flow trace
-/// (what view stack_totals gives, read in one scan of the events) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
+/// (what view stack_totals gives: for the whole trace from context_totals, kept at import; with a filter in one scan of the events) when the trace has them, else from aggregations keyed by a stack()/ustack() (py_mallocstk.d):
 /// a scalar gives its value, a table its printed total, or Σ bucket × count (a lower bound) when it has none.
 /// </summary>
 public static class StackReports
@@ -36,7 +37,7 @@ public static class StackReports
         .GroupBy(r => (string)r[0]!).Select(g => new[] { g.First()[0], g.First()[1], g.Sum(r => (long)r[2]!), Saturating.Sum(g.Select(r => (long)r[3]!)) });
 
     static bool HasFlowStacks(SqliteConnection conn, long traceId) =>
-        Run(conn, "", "SELECT 1 FROM events WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
+        Run(conn, "", "SELECT 1 FROM context_totals WHERE trace_id = $trace AND stack_id IS NOT NULL LIMIT 1", [Int("x")], Args(traceId)).Rows.Count > 0;
 
     static readonly System.Text.RegularExpressions.Regex NativeOffset = new(@"\+0x[0-9a-fA-F]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
@@ -47,7 +48,14 @@ public static class StackReports
     static IEnumerable<object?[]> FromEvents(SqliteConnection conn, ResolvedFilter f, int? top)
     {
         var totals = new Dictionary<long, (long Events, long Bytes)>();
-        RowScan.Each(conn, "SELECT pid, site_id, coalesce(stack_id, 0), size FROM events WHERE id BETWEEN ?1 AND ?2 AND kind <> 'free'",
+        if (f.From == 1 && f.To == f.Events && !f.Filters)   // the whole trace: its (site, stack) totals kept at import
+            foreach (var c in conn.Query<(long Stack, long Allocs, long Bytes)>(
+                         "SELECT coalesce(stack_id, 0), allocs, bytes_allocated FROM context_totals WHERE trace_id = @t", new { t = f.TraceId }))
+            {
+                var t = totals.GetValueOrDefault(c.Stack);
+                totals[c.Stack] = (t.Events + c.Allocs, Saturating.Add(t.Bytes, c.Bytes));
+            }
+        else RowScan.Each(conn, "SELECT pid, site_id, coalesce(stack_id, 0), size FROM events WHERE id BETWEEN ?1 AND ?2 AND kind <> 'free'",
             f.IdOf(f.From), f.IdOf(f.To), r =>
             {
                 if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
@@ -60,7 +68,7 @@ public static class StackReports
             long cut = totals.Values.Select(t => t.Bytes).OrderDescending().ElementAt(top.Value - 1);
             wanted = totals.Where(kv => kv.Value.Bytes >= cut);
         }
-        var stacks = new StackFrames(conn);
+        var stacks = new StackFrames(conn, wanted.Select(kv => kv.Key));
         return wanted.Select(kv =>
         {
             var path = stacks.PathOf(kv.Key);

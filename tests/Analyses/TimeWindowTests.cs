@@ -81,7 +81,7 @@ public sealed class TimeWindowTests : IDisposable
             Assert.Equal(Math.Round((lines[i].Ns - t0) / 1e9, 6), timeline[i]!["seconds"]!.GetValue<double>());
         var peak = timeline.Single(r => r!["peak"]!.GetValue<bool>())!;
         Assert.Equal((2488, 2.082322), (peak["event"]!.GetValue<long>(), peak["seconds"]!.GetValue<double>()));
-        Assert.Equal((lines[2487].Ns - t0) / 1e9, 2.082322, 6);
+        Assert.Equal(2.082322, (lines[2487].Ns - t0) / 1e9, 6);
         var headline = Pmanalyze.Ok("peak", "--db", _dir.Db, "--top", "1");
         Assert.Contains("after event 2,488 (log line 2,489; 2.082 s after the first time stamp)", headline.Stdout);
         var sites = Pmanalyze.Ok("timeline", "--db", _dir.Db, "--by", "site", "--top", "2", "--points", "3", "--format", "json").Json.AsArray();

@@ -6,8 +6,8 @@ namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
 /// What the HTML report shows of issue 13, computed once: leaks by call stack, what was live at the peak (by site and
-/// by stack, with the peak moment; one replay up to the peak serves the verdict, the table and the flame graph's
-/// "live at peak" weight), the biggest sites' live bytes over time, and the growth ranking of leak suspects. Cut to the
+/// by stack, with the peak moment; one read of the blocks live at the peak, from the groups kept at import, serves the
+/// verdict, the tables and the flame graph's "live at peak" weight), the biggest sites' live bytes over time, and the growth ranking of leak suspects. Cut to the
 /// largest rows so that the page stays bounded on a million-event trace: the stack tables keep their first
 /// <see cref="StackRows"/> and sum the rest into one row (so they still add up); the commands that list everything
 /// are named beside them.

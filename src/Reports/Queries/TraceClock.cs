@@ -39,10 +39,7 @@ public sealed record TraceClock(long? StartNs)
 
     /// <summary>The seconds of event <paramref name="seq"/> (1-based), null when it has no stamp (then the trace's clock is not read).</summary>
     public static double? SecondsAt(SqliteConnection conn, ResolvedFilter f, long seq) =>
-        conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) }) is { } ns ? new TraceClock(FirstStamp(conn, f)).Seconds(ns) : null;
-
-    static long? FirstStamp(SqliteConnection conn, ResolvedFilter f) => conn.ExecuteScalar<long?>(
-        "SELECT min(time_ns) FROM events WHERE id BETWEEN @a AND @b", new { a = f.FirstEventId, b = f.IdOf(f.Events) });
+        conn.ExecuteScalar<long?>("SELECT time_ns FROM events WHERE id = @id", new { id = f.IdOf(seq) }) is { } ns ? Of(conn, f.TraceId).Seconds(ns) : null;
 
     /// <summary>The first event stamped at or after <paramref name="seconds"/> (a window's start), null when none is.</summary>
     public long? FirstAtOrAfter(SqliteConnection conn, long firstEventId, long lastEventId, double seconds) => conn.ExecuteScalar<long?>(

@@ -88,8 +88,8 @@ internal sealed class FilterOptions
     {
         if (pid) Pid = new("--pid") { Description = "Only blocks and events of this pid" };
         if (!window) return;
-        From = new("--from") { Description = "Window start: event number (1-based); counts what was allocated from it on" };
-        To = new("--to") { Description = "Window end: event number; counts what was still live right after it" };
+        From = new("--from") { Description = "Window start: an event number (1-based), or seconds since the first time stamp as 1.5s (timed logs); counts what was allocated from it on" };
+        To = new("--to") { Description = "Window end: an event number, or seconds as 3s (timed logs); counts what was still live right after it" };
     }
 
     public IEnumerable<Option> All() => new Option?[] { Pid, Exclude, Suppressions, From, To }.OfType<Option>();
@@ -98,15 +98,19 @@ internal sealed class FilterOptions
     {
         var patterns = (pr.GetValue(Exclude) ?? []).ToList();
         if (pr.GetValue(Suppressions) is { } file) patterns.AddRange(PyMemTrace.Reports.Queries.EventFilter.ReadSuppressions(file));
-        return new(Pid is null ? pid : pr.GetValue(Pid), patterns, EventNumber(pr, From), EventNumber(pr, To));
+        var (from, fromSeconds) = WindowEdge(pr, From);
+        var (to, toSeconds) = WindowEdge(pr, To);
+        return new(Pid is null ? pid : pr.GetValue(Pid), patterns, from, to) { FromSeconds = fromSeconds, ToSeconds = toSeconds };
     }
 
-    static long? EventNumber(ParseResult pr, Option<string?>? option)
+    /// <summary>An event number ("2500") or seconds ("1.5s": a number and s, never mistaken for an event number).</summary>
+    static (long? Event, double? Seconds) WindowEdge(ParseResult pr, Option<string?>? option)
     {
-        if (option is null || pr.GetValue(option) is not { } text) return null;
-        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
-        if (text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out _))
-            throw new UsageException($"{option.Name} {text}: the memory scripts' logs carry no timestamps; give an event number (see 'pmanalyze timeline')");
-        throw new UsageException($"{option.Name} takes an event number, 1 or more (got '{text}')");
+        if (option is null || pr.GetValue(option) is not { } text) return (null, null);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, invariant, out var n) && n >= 1) return (n, null);
+        if (text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.NumberStyles.AllowDecimalPoint, invariant, out var s) && double.IsFinite(s))
+            return (null, s);
+        throw new UsageException($"{option.Name} takes an event number (1 or more) or seconds such as 1.5s (got '{text}')");
     }
 }

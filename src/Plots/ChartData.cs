@@ -25,6 +25,19 @@ public static class ChartData
         _ => null,
     };
 
+    /// <summary>--x event leaves the seconds out; --x time wants them (a trace without time stamps has none: null).</summary>
+    public static ReportTable? WithXAxis(ReportTable timeline, string x)
+    {
+        int seconds = timeline.IndexOf("seconds");
+        if (x == "time") return seconds < 0 ? null : timeline;
+        if (x != "event" || seconds < 0) return timeline;
+        return timeline with
+        {
+            Columns = timeline.Columns.Where((_, i) => i != seconds).ToList(),
+            Rows = timeline.Rows.Select(r => r.Where((_, i) => i != seconds).ToArray()).ToList(),
+        };
+    }
+
     static long Count(SqliteConnection conn, string sql, long traceId)
     {
         using var cmd = conn.CreateCommand();

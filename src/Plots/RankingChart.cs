@@ -10,9 +10,13 @@ internal static class RankingChart
     public const int MaxBars = 20;
     const int MaxLabel = 60;
 
-    public static void Draw(Plot plot, ReportTable table, string title, string valueColumn, Func<RowView, string> label, long? totalRows = null)
+    /// <summary>Height a bar's label needs (a 12 px line and a gap); the figure less its title and x axis holds that many.</summary>
+    const int BarPixels = 17, Frame = 110;
+
+    public static void Draw(Plot plot, ReportTable table, string title, string valueColumn, Func<RowView, string> label, int height, long? totalRows = null)
     {
-        var rows = RowView.Of(table).Take(MaxBars).Reverse().ToList();
+        int fit = Math.Clamp((height - Frame) / BarPixels, 1, MaxBars);   // fewer bars on a short figure: labels never overlap
+        var rows = RowView.Of(table).Take(fit).Reverse().ToList();
         double max = rows.Count == 0 ? 0 : rows.Max(r => r.Number(valueColumn));
         var unit = ByteUnits.For(max);
         var bars = plot.Add.Bars(rows.Select(r => r.Number(valueColumn) / unit.Divisor).ToArray());

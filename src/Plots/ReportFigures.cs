@@ -14,6 +14,7 @@ public static class ReportFigures
     {
         string name = data.Trace.Label;
         var figures = new Dictionary<string, string> { ["timeline"] = ChartRenderer.Svg(ChartKind.Timeline, data.Timeline, name, Width, Height) };
+        if (data.Blocks.SiteTimeline.Rows.Count > 0) figures["sites"] = ChartRenderer.Svg(ChartKind.SiteTimeline, data.Blocks.SiteTimeline, name, Width, Height);
         foreach (var (id, kind) in new[] { ("leaks", ChartKind.Leaks), ("functions", ChartKind.Functions), ("sizes", ChartKind.Sizes) })
         {
             var part = data.Part(id);

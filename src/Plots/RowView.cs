@@ -9,5 +9,7 @@ internal readonly struct RowView(ReportTable table, object?[] row)
 
     public double Number(string column) => Convert.ToDouble(this[column] ?? 0);
 
+    public bool Has(string column) => table.IndexOf(column) >= 0;
+
     public static IEnumerable<RowView> Of(ReportTable table) => table.Rows.Select(r => new RowView(table, r));
 }

@@ -13,7 +13,10 @@ internal static class SiteTimelineChart
     public static void Draw(Plot plot, ReportTable table)
     {
         var rows = RowView.Of(table).ToList();
-        var events = rows.Select(r => r.Number("event")).Distinct().Order().ToArray();
+        var axis = TimeAxis.For(rows);
+        var firstOfEach = rows.GroupBy(r => r.Number("event")).OrderBy(g => g.Key).Select(g => g.First()).ToList();
+        var events = firstOfEach.Select(r => r.Number("event")).ToArray();
+        var xs = firstOfEach.Select(axis.X).ToArray();
         var index = events.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => p.i);
         var sites = rows.GroupBy(r => $"{r["file"]}:{r["line"]} {r["function"]}")
             .Select(g => (Name: g.Key, Values: Values(g, index, events.Length))).ToList();
@@ -25,15 +28,15 @@ internal static class SiteTimelineChart
         for (int k = 0; k < sites.Count; k++)
         {
             var top = bottom.Select((b, i) => b + sites[k].Values[i] / unit.Divisor).ToArray();
-            var band = plot.Add.FillY(events, top, bottom);
+            var band = plot.Add.FillY(xs, top, bottom);
             band.FillStyle.Color = palette.GetColor(k).WithAlpha(0.75);
             band.LineStyle.Width = 0;
             band.LegendText = Shorten(sites[k].Name);
             bottom = top;
         }
-        if (sites.Count > 0) plot.ShowLegend(Alignment.UpperLeft);
+        if (sites.Count > 0) plot.ShowLegend(Edge.Bottom);   // below the bands: inside the plot it hides the biggest ones
         plot.Axes.Title.Label.Text = $"Live bytes of the {sites.Count} biggest sites";
-        plot.XLabel("event number");
+        plot.XLabel(axis.Label);
         plot.YLabel($"live bytes ({unit.Name})");
         plot.Axes.SetLimitsY(0, Math.Max(1, max / unit.Divisor) * 1.1);
     }

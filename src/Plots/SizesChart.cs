@@ -7,19 +7,19 @@ namespace PyMemTrace.Plots;
 /// <summary>The size histogram (bucket, count, bytes) as bars, one per power-of-two bucket.</summary>
 internal static class SizesChart
 {
-    public static void Draw(Plot plot, ReportTable table)
+    /// <summary>Room a bucket's label takes on the x axis ("128M" and a gap), in pixels.</summary>
+    const int LabelPixels = 44;
+
+    public static void Draw(Plot plot, ReportTable table, int width)
     {
         var rows = RowView.Of(table).ToList();
         var bars = plot.Add.Bars(rows.Select(r => r.Number("count")).ToArray());
         bars.Color = Colors.SteelBlue;
-        double[] ticks = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.SetTicks(ticks, rows.Select(r => Label(Convert.ToInt64(r["bucket"]))).ToArray());
-        if (rows.Count > 32)
-        {
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -90;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-            plot.Axes.Bottom.MinimumSize = 60;
-        }
+        // every bucket has its bar; only every step-th its label, so that labels never touch at this width (the
+        // plot area is the figure less about 100 px of axes)
+        int step = Math.Max(1, (int)Math.Ceiling(rows.Count * LabelPixels / (double)Math.Max(1, width - 100)));
+        var labelled = Enumerable.Range(0, rows.Count).Where(i => i % step == 0).ToList();
+        plot.Axes.Bottom.SetTicks(labelled.Select(i => (double)i).ToArray(), labelled.Select(i => Label(Convert.ToInt64(rows[i]["bucket"]))).ToArray());
         plot.Axes.Margins(bottom: 0);
         plot.Axes.Title.Label.Text = "Requested sizes (power-of-two buckets)";
         plot.XLabel("requested size, at least (bytes; K = KiB, M = MiB, G = GiB)");

@@ -174,17 +174,35 @@ public sealed class BlockReportTests : IDisposable
     {
         var (model, conn, trace) = Open("gentrace-pyraw-callstack-2pids-seed8");
         using var _ = conn;
-        var data = TraceReportData.Load(conn, trace).Blocks!;
-        Assert.Equal(model.Truth["bytes_outstanding"]!.GetValue<long>(), data.StackWeights["leaked"].Sum(s => s.Bytes));
-        Assert.Equal(model.Truth["peak_bytes"]!.GetValue<long>(), data.StackWeights["peak"].Sum(s => s.Bytes));
-        Assert.Equal(model.Truth["bytes_allocated"]!.GetValue<long>(), data.StackWeights["requested"].Sum(s => s.Bytes));
+        var report = TraceReportData.Load(conn, trace);
+        var data = report.Blocks;
+        Assert.Equal(model.Truth["bytes_outstanding"]!.GetValue<long>(), report.Weight("leaked")!.TotalBytes);
+        Assert.Equal(model.Truth["peak_bytes"]!.GetValue<long>(), report.Weight("peak")!.TotalBytes);
+        Assert.Equal(model.Truth["bytes_allocated"]!.GetValue<long>(), report.Weight("requested")!.TotalBytes);
         Assert.Equal(model.PeakEvent, data.Peak!.Event);
+        Assert.Null(data.Peak.Seconds);   // the generated log has no time stamps
         Assert.Equal(Grouped(model.Blocks.Where(b => b.LiveAtPeak), SiteKey), Sites(data.PeakBySite));
-        Assert.Equal(Grouped(model.Blocks.Where(b => b.End is null), PathOf), Stacks(data.LeaksByStack));
-        Assert.Equal(SiteSeries.Growth(conn, EventFilter.None.Resolve(conn, trace), null).Rows.Count, data.Growth.Rows.Count);
+        Assert.Equal(TopAndRest(model.Blocks.Where(b => b.End is null)), Rows(data.LeaksByStack));
+        Assert.Equal(TopAndRest(model.Blocks.Where(b => b.LiveAtPeak)), Rows(data.PeakByStack));
+        var growth = SiteSeries.Growth(conn, EventFilter.None.Resolve(conn, trace), null);
+        Assert.Equal(growth.Rows.Count, data.GrowthSites);
+        Assert.Equal(InProcess.Json(growth).AsArray().Take(BlockReportData.GrowthRows).Select(r => r!.ToJsonString()), InProcess.Json(data.Growth).AsArray().Select(r => r!.ToJsonString()));
         var last = InProcess.Json(data.SiteTimeline).AsArray().Where(r => r!["event"]!.GetValue<long>() == model.Events).ToList();
         Assert.Equal(BlockReportData.TimelineSites, last.Count);
         foreach (var r in last)
             Assert.Equal(model.Blocks.Where(b => b.End is null && SiteKey(b) == $"{r!["file"]}|{r["line"]}|{r["function"]}").Sum(b => b.Size), r!["live_bytes"]!.GetValue<long>());
     }
+
+    /// <summary>The report's stack table from the model: the largest stacks whole, then one row summing the rest.</summary>
+    static List<string> TopAndRest(IEnumerable<ModelBlock> blocks)
+    {
+        var stacks = blocks.GroupBy(PathOf).Select(g => (Path: g.Key, Bytes: g.Sum(b => b.Size), Blocks: (long)g.Count()))
+            .OrderByDescending(s => s.Bytes).ThenBy(s => s.Path, StringComparer.Ordinal).ToList();
+        Assert.True(stacks.Count > BlockReportData.StackRows, "the fixture should have more stacks than the report shows");
+        var rest = stacks.Skip(BlockReportData.StackRows).ToList();
+        return stacks.Take(BlockReportData.StackRows).Select(s => $"{s.Path} {s.Bytes} {s.Blocks}")
+            .Append($"{BlockReportData.OtherStacks(rest.Count)} {rest.Sum(s => s.Bytes)} {rest.Sum(s => s.Blocks)}").ToList();
+    }
+
+    static List<string> Rows(ReportTable t) => InProcess.Json(t).AsArray().Select(r => $"{r!["stack"]} {r["bytes"]} {r["blocks"]}").ToList();
 }

@@ -117,6 +117,32 @@ public class HtmlReportTests
         Assert.Contains("2 processes, each on its own", html);
     }
 
+    [Fact]
+    public void The_report_shows_leaks_by_stack_growth_the_peaks_consumers_and_the_site_timeline_with_their_numbers()
+    {
+        // figures the block reports give on this log (BlockReportTests checks them against the generator's model)
+        string html = Render(Fixtures.Generated("pyraw-call-stack.log"), out _);
+        string Row(string table) => html[html.IndexOf("<tbody>", html.IndexOf($"id=\"{table}\"", StringComparison.Ordinal), StringComparison.Ordinal)..][..1200];
+        Assert.Contains("enum.py:__new__;enum.py:__new__:1494</td><td class=\"num\" data-v=\"1\">1</td><td class=\"num\" data-v=\"4699714\">", Row("t-leak-stacks"));
+        Assert.Contains("The first 100 of 488, the rest summed in the last row", html);   // leaks by stack
+        Assert.Contains("[388 other stacks]</td><td class=\"num\" data-v=\"507\">507</td><td class=\"num\" data-v=\"3814821\">", html);
+        Assert.Contains("The first 100 of 467, the rest summed in the last row", html);   // live at the peak by stack
+        Assert.Contains("<td class=\"text\">json_decoder.py</td><td class=\"num\" data-v=\"1877\">1877</td><td class=\"text\">&lt;module&gt;</td><td class=\"num\" data-v=\"6\">6</td><td class=\"num\" data-v=\"20\">20</td><td class=\"num\" data-v=\"2301674\">", Row("t-growth"));
+        Assert.Contains("<b>grew</b> counts in how many of the run's equal slices", html);
+        Assert.Contains("The first 100 of 381; all of them: <code>pmanalyze leaks --by growth --trace 1</code>", html);
+        Assert.Contains("id=\"peak-moment\">68.36 MiB <small>(71,676,288 B)</small> in 761 blocks live right after event <b>2811</b> (log line <b>3581</b>), the first moment", html);
+        Assert.Contains("<td class=\"text\">enum.py</td><td class=\"num\" data-v=\"1494\">1494</td><td class=\"text\">__new__</td><td class=\"num\" data-v=\"5523784\">", Row("t-peak"));
+        Assert.Contains("<figure id=\"fig-sites\"><svg", html);
+        Assert.Contains("The live bytes of the 8 sites with the most live bytes at any moment", html);
+        Assert.True(html.IndexOf("id=\"verdict\"", StringComparison.Ordinal) < html.IndexOf("id=\"leaks\"", StringComparison.Ordinal));   // the verdict stays first
+
+        // a timed log: the peak's moment in seconds, the figures' x axes in seconds
+        string timed = Render(Fixtures.Path_("timed/paced-cache.log"), out _);
+        Assert.Contains("right after event <b>2488</b> (log line <b>2489</b>, <b id=\"peak-seconds\">2.082 s</b> after the first time stamp)", timed);
+        Assert.Contains("<td class=\"text\">/srv/paced/paced_cache.py</td><td class=\"num\" data-v=\"31\">31</td><td class=\"text\">remember</td><td class=\"num\" data-v=\"208964\">", timed);
+        Assert.Equal(2, Regex.Matches(timed, "seconds since the first time stamp").Count);   // the timeline and the per-site timeline
+    }
+
     [Theory]
     [InlineData("generated/pyraw-call-stack.log")]
     [InlineData("analyses/two-pids.log")]
@@ -157,6 +183,11 @@ public class HtmlReportTests
         Assert.Contains("flame=tested", result.Groups[2].Value);
         int measured = int.Parse(Regex.Match(result.Groups[2].Value, @"width=(\d+)").Groups[1].Value);
         Assert.InRange(measured, width - 20, width);   // the window's width less a scroll bar
+        // issue 13's parts are on the page, inside it (measured above): the per-site timeline among the figures
+        Assert.Contains("figures=fig-leaks,fig-timeline,fig-sites,fig-functions,fig-sizes ", result.Groups[2].Value);
+        Assert.EndsWith("sections=verdict,processes,leaks,growth,flame,peak,timeline,functions,sizes,reallocs,temporary,warnings,details", result.Groups[2].Value);
+        foreach (var table in new[] { "t-leak-stacks", "t-growth", "t-peak", "t-peak-stacks" })
+            Assert.Contains($"id=\"{table}\"", run.Stdout);
     }
 
     [ChromiumFact]

@@ -148,7 +148,7 @@ public class BadInputTests
             Pmanalyze.OneLineFailure(Pmanalyze.Exec(whole, "--db", dir.Db, "--top", "3"), "Unrecognized command or argument '--top'");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("timeline", "--db", dir.Db, "--top", "3"), "--top goes with --by site");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--format", "folded"), "--format folded needs --by stack");
-        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--from", "2s"), "carry no timestamps");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--from", "2s"), "seconds need a timed log");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("peak", "--db", dir.Db, "--from", "9", "--to", "3"), "--from 9 is after --to 3");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("peak", "--db", dir.Db, "--to", "999999"), "past the trace's last event");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("leaks", "--db", dir.Db, "--pid", "1"), "no events of pid 1");

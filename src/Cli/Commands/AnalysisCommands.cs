@@ -45,7 +45,8 @@ internal static class AnalysisCommands
                     if (!TimelineReport.Pids(c, t).Contains(p)) throw new UsageException($"trace {t} has no events of pid {p}");
                     return TimelineReport.ForPid(c, t, p, n);
                 }
-                return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n) : TimelineReport.Total(c, t, n);
+                return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n)
+                    : ReportCommands.SeveralPids(TimelineReport.Total(c, t, n), c, t, "the live bytes of {0} pids added up (--per-pid or --pid P for each)");
             }, [points, pid, perPid, by, top, .. filters.All()]);
     }
 

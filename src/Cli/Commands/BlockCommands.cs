@@ -21,7 +21,11 @@ internal static class BlockCommands
             {
                 var grouping = Enum.Parse<LeakGrouping>(pr.GetValue(by)!, ignoreCase: true);
                 if (pr.GetValue(format) == "folded" && grouping != LeakGrouping.Stack) throw new UsageException("--format folded needs --by stack");
-                return FilteredReports.Leaks(c, t, grouping, filters.Read(pr), top);
+                var filter = filters.Read(pr);
+                var table = FilteredReports.Leaks(c, t, grouping, filter, top);
+                if (filter.Pid is null && BlockReports.Pids(c, t) is var pids and > 1)   // never silently summed
+                    Headline(pr.GetValue(format)!, $"{pids} pids in the trace: these leaks add them up (--pid P for one of them)");
+                return table;
             },
             Renderer, [by, .. filters.All()]);
     }

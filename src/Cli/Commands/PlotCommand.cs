@@ -19,8 +19,10 @@ internal static class PlotCommand
         var height = new Option<int>("--height") { Description = "Height in pixels", DefaultValueFactory = _ => ChartRenderer.DefaultHeight };
         var points = AnalysisCommands.Points();
         var (by, top, filters) = AnalysisCommands.BySiteOptions();
+        var x = new Option<string>("--x") { Description = "The timeline's x axis: time (seconds since the first time stamp; the default when the log has them) or event (event numbers)" };
+        x.AcceptOnlyFromAmong("time", "event");
         var cmd = new Command("plot", "Draw a figure (PNG or SVG): live memory timeline (--by site: the biggest sites stacked), size histogram, top functions or top leak sites")
-            { kind, db, trace, output, width, height, points, by, top };
+            { kind, db, trace, output, width, height, points, by, top, x };
         foreach (var o in filters.All()) cmd.Options.Add(o);
         cmd.SetAction(pr => Failure.Run(() =>
         {
@@ -37,6 +39,8 @@ internal static class PlotCommand
             var data = bySite
                 ? SiteSeries.Timeline(conn, filters.Read(pr).Resolve(conn, t.Id), pr.GetValue(top) ?? SiteSeries.DefaultSites, pr.GetValue(points))
                 : ChartData.For(chart, conn, t.Id, pr.GetValue(points));
+            if (chart == ChartKind.Timeline && pr.GetValue(x) is { } axis)
+                data = ChartData.WithXAxis(data, axis) ?? throw new UsageException($"--x time: {TraceClock.Untimed}: use --x event");
             ChartRenderer.Save(bySite ? ChartKind.SiteTimeline : chart, data, t.Label, path, w, h, bySite ? null : ChartData.TotalRows(chart, conn, t.Id));
             Console.WriteLine($"wrote {Reports.Rendering.TerminalText.Visible(path)} ({w}×{h}, trace {t.Id})");
             return 0;

@@ -12,13 +12,18 @@ internal static class ReportCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield return Whole("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _) => MemoryReports.Summary(c, t));
+        yield return Whole("summary", "Totals of the trace: allocations, frees, leaks, peak", (c, t, _) =>
+            SeveralPids(MemoryReports.Summary(c, t), c, t, "these totals add up {0} pids (leaks, peak and timeline take --pid P; the HTML report shows each)"));
         yield return BlockCommands.Leaks();
         yield return BlockCommands.Peak();
         yield return BlockCommands.Functions();
         yield return Report("reallocs", "Realloc chains: blocks followed through successive reallocs", (c, t, top, _) => MemoryReports.Reallocs(c, t, top));
         yield return Traces();
     }
+
+    /// <summary>A trace of several processes is never silently summed: a line under the table says how many (table format).</summary>
+    internal static ReportTable SeveralPids(ReportTable table, SqliteConnection conn, long traceId, string note) =>
+        BlockReports.Pids(conn, traceId) is var pids and > 1 ? table with { Note = string.Format(System.Globalization.CultureInfo.InvariantCulture, note, pids) } : table;
 
     static Command Traces()
     {

@@ -6,7 +6,11 @@ using static PyMemTrace.Reports.Queries.ReportSql;
 namespace PyMemTrace.Reports.Queries;
 
 /// <summary>The moment a peak report looks at: after event <c>Event</c> (log line <c>Line</c>) live bytes reached <c>Bytes</c>.</summary>
-public sealed record PeakMoment(long Event, long Line, long Bytes, long Blocks);
+public sealed record PeakMoment(long Event, long Line, long Bytes, long Blocks)
+{
+    /// <summary>Seconds since the trace's first time stamp, when the log has them (<see cref="TraceClock"/>).</summary>
+    public double? Seconds { get; init; }
+}
 
 /// <summary>Blocks added up per allocating site and call stack (0: none): what the by-site and by-stack tables show.</summary>
 public readonly record struct BlockGroup(long SiteId, long StackId, long Bytes, long Blocks);

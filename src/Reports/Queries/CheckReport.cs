@@ -44,9 +44,11 @@ public static class CheckReport
         var now = TotalsOf(conn, traceId);
         var rows = new List<object?[]>();
         void Add(string name, long value, long allowed, string detail) => rows.Add([name, value, allowed, value <= allowed, detail]);
-        if (limits.MaxLeakedBytes is { } lb) Add("max-leaked-bytes", now.Bytes_Outstanding, lb, $"{Size(now.Bytes_Outstanding)} never freed, {Size(lb)} allowed");
-        if (limits.MaxLeakedBlocks is { } lk) Add("max-leaked-blocks", now.Leaked_Blocks, lk, "blocks never freed");
-        if (limits.MaxPeakBytes is { } pk) Add("max-peak-bytes", now.Peak_Bytes, pk, $"largest live total {Size(now.Peak_Bytes)}, {Size(pk)} allowed");
+        long pids = BlockReports.Pids(conn, traceId);
+        string summed = pids > 1 ? $" ({pids} pids added up)" : "";   // a trace's totals are never silently several processes
+        if (limits.MaxLeakedBytes is { } lb) Add("max-leaked-bytes", now.Bytes_Outstanding, lb, $"{Size(now.Bytes_Outstanding)} never freed{summed}, {Size(lb)} allowed");
+        if (limits.MaxLeakedBlocks is { } lk) Add("max-leaked-blocks", now.Leaked_Blocks, lk, $"blocks never freed{summed}");
+        if (limits.MaxPeakBytes is { } pk) Add("max-peak-bytes", now.Peak_Bytes, pk, $"largest live total {Size(now.Peak_Bytes)}{summed}, {Size(pk)} allowed");
         if (limits.MaxGrowthBytes is { } gr)
         {
             var before = TotalsOf(conn, baseId ?? throw new ArgumentException("--max-growth-bytes needs --base TRACE"));

@@ -34,6 +34,7 @@ public static class FilteredReports
         var f = filter.Resolve(conn, traceId);
         var peak = BlockReports.Peak(conn, f);
         var blocks = peak is null ? [] : BlockReports.LiveAtPeakGroups(conn, f, peak);
+        if (peak is not null) peak = peak with { Seconds = TraceClock.SecondsAt(conn, f, peak.Event) };
         return (peak, byStack ? BlockReports.ByStack(conn, "Live at the peak by call stack", blocks, top)
                               : BlockReports.BySite(conn, "Live at the peak by site", blocks, top));
     }
@@ -44,7 +45,7 @@ public static class FilteredReports
         if (peak is null) return "no peak: live bytes never rose above 0";
         long rows = Saturating.Sum(table.Rows.Select(r => (long)r[table.IndexOf("bytes")]!));
         string share = rows == peak.Bytes ? "the rows hold all of it" : $"the rows hold {rows:N0} B of it (the rest: other pids, excluded sites, earlier than --from, or past --top)";
-        return $"peak: {Rendering.ByteUnits.Format(peak.Bytes)} ({peak.Bytes:N0} B) in {peak.Blocks:N0} blocks after event {peak.Event:N0} (log line {peak.Line:N0}; the log has no timestamps); {share}; {pids} pid{(pids == 1 ? "" : "s")} in the trace";
+        return $"peak: {Rendering.ByteUnits.Format(peak.Bytes)} ({peak.Bytes:N0} B) in {peak.Blocks:N0} blocks after event {peak.Event:N0} (log line {peak.Line:N0}; {(peak.Seconds is { } s ? $"{s.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} s after the first time stamp" : "the log has no timestamps")}); {share}; {pids} pid{(pids == 1 ? "" : "s")} in the trace";
     }
 
     /// <summary>

@@ -48,6 +48,15 @@ public static class FlameWeights
         return totals.Where(t => t.Count > 0).Select(t => (t.Stack == 0 ? NoStack : stacks.PathOf(t.Stack), t.Count, t.Bytes)).ToList();
     }
 
+    /// <summary>Blocks by the stack that allocated them (its path, as view stack_paths writes it): count and bytes per stack.</summary>
+    public static IReadOnlyList<(string Path, long Count, long Bytes)> ByStackPath(SqliteConnection conn, IEnumerable<BlockGroup> groups)
+    {
+        var list = groups.ToList();
+        var stacks = new StackFrames(conn, list.Select(g => g.StackId));
+        return list.GroupBy(g => g.StackId)
+            .Select(g => (stacks.PathOf(g.Key), g.Sum(b => b.Blocks), Saturating.Sum(g.Select(b => b.Bytes)))).ToList();
+    }
+
     /// <summary>A weight from any stacks (frames joined by ';', root first): for weights computed elsewhere.</summary>
     public static FlameWeight Weight(string id, string label, string countName, string explanation, IEnumerable<(string Path, long Count, long Bytes)> stacks)
     {

@@ -24,7 +24,8 @@ public static class SiteSeries
     public static ReportTable Timeline(SqliteConnection conn, ResolvedFilter f, int top, int? points)
     {
         var kept = TimelineReport.Total(conn, f.TraceId, points ?? DefaultPoints);
-        var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!)).ToList();
+        int seconds = kept.IndexOf("seconds");   // a timed trace's: its seconds come along
+        var events = kept.Rows.Select(r => (Event: (long)r[0]!, Line: (long)r[1]!, Seconds: seconds < 0 ? null : r[seconds])).ToList();
         List<long> biggest;
         Func<long, int, long> valueAt;
         if (KeptAtImport.Serves(f))
@@ -47,9 +48,11 @@ public static class SiteSeries
             foreach (var site in biggest)
             {
                 var s = sites[site];
-                rows.Add([events[i].Event, events[i].Line, s.File, s.Line, s.Function, valueAt(site, i)]);
+                object?[] row = [events[i].Event, events[i].Line, s.File, s.Line, s.Function, valueAt(site, i)];
+                rows.Add(seconds < 0 ? row : [.. row, events[i].Seconds]);
             }
-        return new ReportTable("Live bytes by site", [Int("event"), Int("log_line"), Text("file"), Int("line"), Text("function"), Int("live_bytes")], rows);
+        ReportColumn[] columns = [Int("event"), Int("log_line"), Text("file"), Int("line"), Text("function"), Int("live_bytes")];
+        return new ReportTable("Live bytes by site", seconds < 0 ? columns : [.. columns, new ReportColumn("seconds", ColumnType.Real)], rows);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public static class TimelineReport
     public const int MinPoints = 3;
 
     public static ReportTable Total(SqliteConnection conn, long traceId, int? points) =>
-        Table("Timeline (all pids)", Stored(conn, traceId, null, points) ?? ScanTotal(conn, traceId, points), null);
+        Table(conn, traceId, "Timeline (all pids)", Stored(conn, traceId, null, points) ?? ScanTotal(conn, traceId, points), null);
 
     static TimelineSampler ScanTotal(SqliteConnection conn, long traceId, int? points)
     {
@@ -29,7 +29,7 @@ public static class TimelineReport
     }
 
     public static ReportTable ForPid(SqliteConnection conn, long traceId, int pid, int? points) =>
-        Table($"Timeline (pid {pid})", Stored(conn, traceId, pid, points) ?? Replay(conn, traceId, pid, points)[pid], null);
+        Table(conn, traceId, $"Timeline (pid {pid})", Stored(conn, traceId, pid, points) ?? Replay(conn, traceId, pid, points)[pid], null);
 
     /// <summary>One timeline per pid, each downsampled on its own; rows carry the pid.</summary>
     public static ReportTable PerPid(SqliteConnection conn, long traceId, int? points)
@@ -40,8 +40,8 @@ public static class TimelineReport
                 samplers[pid] ??= replayed;
         var rows = new List<object?[]>();
         foreach (var (pid, sampler) in samplers.OrderBy(kv => kv.Key))
-            rows.AddRange(Table("", sampler!, pid).Rows);
-        return new ReportTable("Timeline per pid", [Int("pid"), .. Columns], rows);
+            rows.AddRange(Table(conn, traceId, "", sampler!, pid).Rows);
+        return new ReportTable("Timeline per pid", [Int("pid"), .. Columns, .. TraceClock.Of(conn, traceId).Timed ? [Seconds] : Array.Empty<ReportColumn>()], rows);
     }
 
     public static IReadOnlyList<int> Pids(SqliteConnection conn, long traceId) =>
@@ -73,6 +73,9 @@ public static class TimelineReport
 
     static readonly ReportColumn[] Columns = [Int("event"), Int("line"), Int("live_bytes"), Int("live_blocks"), Bool("peak")];
 
+    /// <summary>A timed trace's timeline ends with each point's seconds since the trace's first time stamp (null: an unstamped event).</summary>
+    static readonly ReportColumn Seconds = new("seconds", ColumnType.Real);
+
     /// <summary>Each pid's live bytes after each of its events: its calls replayed through its own ledger.</summary>
     static Dictionary<int, TimelineSampler> Replay(SqliteConnection conn, long traceId, int? onlyPid, int? points)
     {
@@ -98,14 +101,18 @@ public static class TimelineReport
         return samplers;
     }
 
-    static ReportTable Table(string title, TimelineSampler sampler, int? pid)
+    static ReportTable Table(SqliteConnection conn, long traceId, string title, TimelineSampler sampler, int? pid)
     {
         long? peak = sampler.Peak?.Event;
-        var rows = sampler.Points().Select(p =>
+        var points = sampler.Points();
+        var clock = TraceClock.Of(conn, traceId);
+        var seconds = clock.Timed ? clock.SecondsOf(conn, traceId, points.Select(p => p.Event)) : null;
+        var rows = points.Select(p =>
         {
             object?[] row = [p.Event, p.Line, p.LiveBytes, p.LiveBlocks, p.Event == peak];
+            if (seconds is not null) row = [.. row, seconds.GetValueOrDefault(p.Event)];
             return pid is { } id ? [(long)id, .. row] : row;
         }).ToList();
-        return new ReportTable(title, Columns, rows);
+        return new ReportTable(title, seconds is null ? Columns : [.. Columns, Seconds], rows);
     }
 }

@@ -24,11 +24,11 @@ public sealed record TraceReportData(
     ReportTable Pids,
     TraceComparison? Comparison = null)
 {
-    /// <summary>What was live at the peak, by site (file, line, function, bytes, blocks), largest first; null until computed.</summary>
-    public ReportTable? PeakHolders { get; init; }
+    /// <summary>What was live at the peak, by site (file, line, function, bytes, blocks), largest first.</summary>
+    public ReportTable PeakHolders => Blocks.PeakBySite;
 
     /// <summary>Blocks live right after the peak event (summary's peak_blocks is the most blocks ever live, which may come at another moment).</summary>
-    public long PeakLiveBlocks { get; init; }
+    public long PeakLiveBlocks => Blocks.Peak?.Blocks ?? 0;
 
     public const int TimelinePoints = 2000, MaxRows = 1000, MaxBlocks = 1000;
 
@@ -41,8 +41,8 @@ public sealed record TraceReportData(
     public static TraceReportData Load(SqliteConnection conn, long traceId, long? baseId) =>
         Load(conn, traceId) with { Comparison = baseId is { } b ? TraceComparison.Load(conn, b, traceId, MaxRows) : null };
 
-    /// <summary>Issue 13's block reports: leaks by stack, the peak's holders, per-site timeline, growth, stack weights.</summary>
-    public BlockReportData? Blocks { get; init; }
+    /// <summary>Issue 13's block reports: leaks by stack, the peak's holders, per-site timeline, growth.</summary>
+    public required BlockReportData Blocks { get; init; }
 
     public static TraceReportData Load(SqliteConnection conn, long traceId)
     {
@@ -66,18 +66,17 @@ public sealed record TraceReportData(
         // only the call-stack mode's CALL lines give events a stack: without flow lines, no scan of the events
         bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
                          && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
-        // what never came back first, when something did not: the leak is what the reader came for
-        var peak = PeakSnapshot.Load(conn, traceId, MaxRows);
+        var blocks = BlockReportData.Load(conn, traceId);   // the peak's one replay serves the verdict, its tables and the flame graph
         IReadOnlyList<FlameWeight> flame = [];
         if (hasStacks)
         {
             FlameWeight requested = FlameWeights.Requested(conn, traceId), leaked = FlameWeights.Leaked(conn, traceId),
-                atPeak = FlameWeights.Weight("peak", "live at peak", "blocks", "bytes live at the peak, by the stack that allocated them: what held the most memory", peak.ByStack);
+                atPeak = FlameWeights.Weight("peak", "live at peak", "blocks", "bytes live at the peak, by the stack that allocated them: what held the most memory", blocks.PeakFlame);
+            // what never came back first, when something did not: the leak is what the reader came for
             flame = leaked.TotalBytes > 0 ? [leaked, atPeak, requested] : [requested, atPeak, leaked];
         }
         return new TraceReportData(trace, ImportFacts(conn, traceId), MemoryReports.Summary(conn, traceId),
-            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId))
-            { PeakHolders = peak.BySite, PeakLiveBlocks = peak.Blocks, Blocks = BlockReportData.Load(conn, traceId) };
+            TimelineReport.Total(conn, traceId, TimelinePoints), parts, flame, PidBreakdown.For(conn, traceId)) { Blocks = blocks };
     }
 
     static ReportTable ImportFacts(SqliteConnection conn, long traceId) => Run(conn, "Import",

@@ -48,23 +48,22 @@ public static class HtmlReportWriter
         {
             Figure(html, figures, "leaks");
             Part(html, data.Part("leaks"), "By allocating site");
+            BlockSections.LeaksByStack(html, data);
             Part(html, data.Part("blocks"), "Each unfreed block");
         });
+        Section(html, "growth", "Growth suspects: which sites keep growing", () => BlockSections.Growth(html, data));
         if (data.Flame.Count > 0)
             Section(html, "flame", "Flame graph of the Python call stacks", () =>
             {
                 html.Append("<p class=\"note\">Outermost frames at the top, each frame as wide as its weight in it and in what it called. Click a frame to zoom into it (click the top bar to zoom out), search to highlight frames, turn it upside down to see which callers lead to the innermost frames. Hover for exact bytes.</p>\n");
                 FlameGraph.Write(html, data.Flame);
             });
+        Section(html, "peak", "What was live at the peak", () => BlockSections.Peak(html, data));
         Section(html, "timeline", "Live memory over time", () =>
         {
             Figure(html, figures, "timeline");
             html.Append($"<p class=\"note\">{HtmlText.Count(data.Timeline.Rows.Count, "point", "points")} of {HtmlText.Count(data.Trace.Events, "event", "events")}: the events are split into equal runs and each run's highest and lowest live total is kept, so the peak and the shape survive.</p>\n");
-            if (data.PeakHolders is { Rows.Count: > 0 } holders)
-            {
-                html.Append("<h3>Live at the peak, by allocating site</h3>\n");
-                HtmlTable.Write(html, "t-peak", holders);
-            }
+            BlockSections.SiteTimeline(html, data, id => Figure(html, figures, id));
             html.Append("<details><summary>Timeline points</summary>\n");
             HtmlTable.Write(html, "t-timeline", data.Timeline);
             html.Append("</details>\n");
@@ -129,8 +128,9 @@ public static class HtmlReportWriter
         if (data.Pids.Rows.Count > 1) html.Append("<a href=\"#processes\">Processes</a>");
         if (data.Comparison is not null) html.Append("<a href=\"#compare\">Comparison</a>");
         html.Append("<a href=\"#leaks\">Leaks</a>");
+        html.Append("<a href=\"#growth\">Growth</a>");
         if (data.Flame.Count > 0) html.Append("<a href=\"#flame\">Flame graph</a>");
-        foreach (var (id, label) in new[] { ("timeline", "Timeline"), ("functions", "Functions"), ("sizes", "Sizes"), ("reallocs", "Reallocs"),
+        foreach (var (id, label) in new[] { ("peak", "Peak"), ("timeline", "Timeline"), ("functions", "Functions"), ("sizes", "Sizes"), ("reallocs", "Reallocs"),
                      ("temporary", "Temporary"), ("warnings", "Warnings"), ("details", "Details") })
             html.Append($"<a href=\"#{id}\">{label}</a>");
         html.Append("</nav>\n");

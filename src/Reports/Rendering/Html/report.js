@@ -250,9 +250,14 @@
       var r = el.getBoundingClientRect();
       if (r.left < -0.5 || r.right > width + 0.5) failures.push((el.id || el.className || el.tagName) + ' outside the page: ' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + width);
     });
+    // every figure drawn with a height (not collapsed to nothing), and which ones and which sections the page has
+    var ids = function (selector) { return Array.prototype.map.call(document.querySelectorAll(selector), function (el) { return el.id; }).join(','); };
+    Array.prototype.forEach.call(document.querySelectorAll('figure svg'), function (svg) {
+      if (svg.getBoundingClientRect().height < 100) failures.push(svg.parentNode.id + ' drawn ' + Math.round(svg.getBoundingClientRect().height) + ' px high');
+    });
     var out = document.getElementById('selftest');
     out.textContent = (failures.length ? 'SELFTEST FAIL ' + failures.join('; ') : 'SELFTEST PASS') + ' tables=' + checked +
-      ' flame=' + (flame ? 'tested' : 'none') + ' width=' + width;
+      ' flame=' + (flame ? 'tested' : 'none') + ' width=' + width + ' figures=' + ids('figure') + ' sections=' + ids('main > section');
     out.setAttribute('data-result', failures.length ? 'fail' : 'pass');
   }
   if (location.hash === '#selftest') selfTest();

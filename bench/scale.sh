@@ -114,7 +114,7 @@ stacks
 aggregations
 reconcile
 traces
-check
+check --max-leaked-bytes 1GiB
 plot timeline -o $work/t.svg
 leaks --from $third --to $((2 * third))
 EOF

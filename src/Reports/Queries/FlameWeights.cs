@@ -26,7 +26,7 @@ public static class FlameWeights
     /// <summary>Requested bytes (malloc, calloc, realloc) by the stack they were requested under (what view stack_totals gives).</summary>
     public static FlameWeight Requested(SqliteConnection conn, long traceId) => Weight("requested", "requested", "allocations",
         "bytes requested (malloc, calloc, realloc) under each stack: where the churn is",
-        PerStack(conn, traceId, "allocs", "bytes_allocated").Select(s => (s.Path, s.Count, s.Bytes)));
+        PerStack(conn, traceId, "allocs", "bytes_allocated", MaxStacks).Select(s => (s.Path, s.Count, s.Bytes)));
 
     /// <summary>Bytes never freed, by the stack of the (re)allocation that made each block.</summary>
     public static FlameWeight Leaked(SqliteConnection conn, long traceId) => Weight("leaked", "leaked", "blocks",
@@ -38,14 +38,21 @@ public static class FlameWeights
         PerStack(conn, traceId, "leaked_blocks", "leaked_bytes").Where(s => s.Count > 0).Select(s => (s.Path, s.Bytes, s.Count))
             .OrderByDescending(s => s.Bytes).ThenBy(s => s.Path, StringComparer.Ordinal).ToList();
 
-    /// <summary>A count and a byte column of context_totals (kept at import) added up per call stack.</summary>
-    static IEnumerable<(string Path, long Count, long Bytes)> PerStack(SqliteConnection conn, long traceId, string count, string bytes)
+    /// <summary>
+    /// A count and a byte column of context_totals (kept at import) added up per call stack. With <paramref name="pathsFor"/>,
+    /// only that many of the heaviest stacks (and their ties) get their path; the others are named
+    /// <see cref="OtherStacks"/>, which is all a capped flame graph shows of them (a call-stack trace can have 100 000
+    /// stacks of 40 frames: their paths were most of a report's time and memory).
+    /// </summary>
+    static IEnumerable<(string Path, long Count, long Bytes)> PerStack(SqliteConnection conn, long traceId, string count, string bytes, int? pathsFor = null)
     {
         var totals = conn.Query<(long Stack, long Count, long Bytes)>(
             $"SELECT coalesce(stack_id, 0), {count}, {bytes} FROM context_totals WHERE trace_id = @traceId", new { traceId })
-            .GroupBy(c => c.Stack).Select(g => (Stack: g.Key, Count: g.Sum(c => c.Count), Bytes: Saturating.Sum(g.Select(c => c.Bytes)))).ToList();
-        var stacks = new StackFrames(conn, totals.Where(t => t.Count > 0).Select(t => t.Stack));
-        return totals.Where(t => t.Count > 0).Select(t => (t.Stack == 0 ? NoStack : stacks.PathOf(t.Stack), t.Count, t.Bytes)).ToList();
+            .GroupBy(c => c.Stack).Select(g => (Stack: g.Key, Count: g.Sum(c => c.Count), Bytes: Saturating.Sum(g.Select(c => c.Bytes))))
+            .Where(t => t.Count > 0).ToList();
+        long cut = pathsFor is { } n && totals.Count > n ? totals.Select(t => t.Bytes).OrderDescending().ElementAt(n - 1) : long.MinValue;
+        var stacks = new StackFrames(conn, totals.Where(t => t.Bytes >= cut).Select(t => t.Stack));
+        return totals.Select(t => (t.Stack == 0 ? NoStack : t.Bytes >= cut ? stacks.PathOf(t.Stack) : OtherStacks, t.Count, t.Bytes)).ToList();
     }
 
     /// <summary>Blocks by the stack that allocated them (its path, as view stack_paths writes it): count and bytes per stack.</summary>

@@ -29,18 +29,13 @@ public static class BlockReplay
 {
     const int Malloc = 0, Realloc = 1, Free = 2;
 
-    /// <summary>
-    /// The live blocks after event <paramref name="untilSeq"/> (the trace's last when null), by allocating event number;
-    /// only those allocated from event <paramref name="fromSeq"/> on, which need only the events from there: a release
-    /// of an older block finds nothing to remove, and every later block at its address is seen being made live.
-    /// </summary>
-    public static Dictionary<long, Block> LiveAfter(SqliteConnection conn, long traceId, long? untilSeq, IBlockObserver? observer = null, long fromSeq = 1)
+    /// <summary>The live blocks after event <paramref name="untilSeq"/> (the trace's last when null), by allocating event number.</summary>
+    public static Dictionary<long, Block> LiveAfter(SqliteConnection conn, long traceId, long? untilSeq, IBlockObserver? observer = null)
     {
         var (first, last) = Range(conn, traceId);
         if (untilSeq is { } u) last = Math.Min(last, first + u - 1);
         long seqBase = first - 1;   // seq = id - seqBase: the rowid costs nothing to read, the seq column does
-        first += Math.Max(fromSeq, 1) - 1;
-        var byAddress = new Dictionary<Address, Block>();
+        var byAddress = new Dictionary<BlockAddress, Block>();
         // No string compare per row but the status': a free is the event without a size, a realloc the one with an
         // old pointer; a NULL column reads as 0.
         string sql = $"""
@@ -55,25 +50,19 @@ public static class BlockReplay
             bool freed = r[7] != 0;
             if (kind == Free)
             {
-                if (freed && byAddress.Remove(new Address(pid, r[5]), out var gone)) observer?.Removed(gone);
+                if (freed && byAddress.Remove(new BlockAddress(pid, r[5]), out var gone)) observer?.Removed(gone);
             }
             else
             {
-                if (kind == Realloc && freed && byAddress.Remove(new Address(pid, r[6]), out var old)) observer?.Removed(old);
+                if (kind == Realloc && freed && byAddress.Remove(new BlockAddress(pid, r[6]), out var old)) observer?.Removed(old);
                 var block = new Block(r[0] - seqBase, r[1], pid, r[5], r[4], r[8], r[9]);
-                if (byAddress.Remove(new Address(pid, r[5]), out var dropped)) observer?.Removed(dropped);
-                byAddress[new Address(pid, r[5])] = block;
+                if (byAddress.Remove(new BlockAddress(pid, r[5]), out var dropped)) observer?.Removed(dropped);
+                byAddress[new BlockAddress(pid, r[5])] = block;
                 observer?.Added(block);
             }
             observer?.After(r[0] - seqBase);
         });
         return byAddress.Values.ToDictionary(b => b.Event);
-    }
-
-    /// <summary>A block's identity, hashed like the import's ledger does (the tuple's general hash costs more).</summary>
-    readonly record struct Address(int Pid, long Pointer)
-    {
-        public override int GetHashCode() => (int)((ulong)Pointer >> 3) ^ (int)((ulong)Pointer >> 35) ^ Pid * -1640531535;
     }
 
     static (long First, long Last) Range(SqliteConnection conn, long traceId)

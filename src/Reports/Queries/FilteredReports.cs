@@ -56,22 +56,10 @@ public static class FilteredReports
     {
         var f = filter.Resolve(conn, traceId);
         if (!f.Filters && !filter.Windowed) return MemoryReports.Functions(conn, traceId, top);
-        var perSite = new Dictionary<long, long[]>();   // allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding
-        long[] Of(long site) => perSite.TryGetValue(site, out var t) ? t : perSite[site] = new long[6];
-        RowScan.Each(conn, """
-            SELECT pid, site_id, coalesce(stack_id, 0), kind = 'realloc', kind = 'free', coalesce(size, 0), freed_bytes
-            FROM events WHERE id BETWEEN ?1 AND ?2 AND (kind <> 'free' OR status = 'freed')
-            """, f.IdOf(f.From), f.IdOf(f.To), r =>
-        {
-            if (!f.KeepsEvent((int)r[0], r[1], r[2])) return;
-            var t = Of(r[1]);
-            if (r[4] != 0) t[3]++;
-            else if (r[3] != 0) t[1]++;
-            else t[0]++;
-            t[2] = Saturating.Add(t[2], r[5]);
-            t[4] = Saturating.Add(t[4], r[6]);
-        });
-        foreach (var b in BlockReports.LeakedGroups(conn, f)) Of(b.SiteId)[5] = Saturating.Add(Of(b.SiteId)[5], b.Bytes);
+        // one pass over the window: the counts and the blocks still live at its end
+        var (live, counted) = WindowReplay.Run(conn, f.FirstEventId, f.From, f.To, () => new FunctionCounts(f));
+        var perSite = ((FunctionCounts)counted!).PerSite;
+        foreach (var b in BlockReports.Grouped(live.Where(b => f.Keeps(b)))) FunctionCounts.Of(perSite, b.SiteId)[5] = Saturating.Add(FunctionCounts.Of(perSite, b.SiteId)[5], b.Bytes);
         var sites = BlockReports.Sites(conn, perSite.Keys);
         var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
             .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)Saturating.Sum(g.Select(kv => kv.Value[i])))).ToArray())
@@ -86,5 +74,35 @@ public static class FilteredReports
         if (weight == StackWeight.Peak) return Peak(conn, traceId, byStack: true, filter, top).Table;
         var f = filter.Resolve(conn, traceId);
         return StackReports.Stacks(conn, traceId, top, keepOffsets, f.Filters || filter.Windowed ? f : null);
+    }
+
+    /// <summary>Per site: allocs, reallocs, bytes_allocated, frees, bytes_freed, bytes_outstanding (filled after).</summary>
+    sealed class FunctionCounts(ResolvedFilter f) : WindowReplay.Counter
+    {
+        public readonly Dictionary<long, long[]> PerSite = new();
+
+        public static long[] Of(Dictionary<long, long[]> perSite, long site) => perSite.TryGetValue(site, out var t) ? t : perSite[site] = new long[6];
+
+        public override void Count(in RowScan.Row r)
+        {
+            bool free = r[3] == 2;
+            if (free && r[7] == 0) return;   // a free that released nothing is not counted
+            if (!f.KeepsEvent((int)r[2], r[8], r[9])) return;
+            var t = Of(PerSite, r[8]);
+            if (free) t[3]++;
+            else if (r[3] == 1) t[1]++;
+            else t[0]++;
+            t[2] = Saturating.Add(t[2], r[4]);
+            t[4] = Saturating.Add(t[4], r[10]);
+        }
+
+        public override void Add(WindowReplay.Counter other)
+        {
+            foreach (var (site, counts) in ((FunctionCounts)other).PerSite)
+            {
+                var t = Of(PerSite, site);
+                for (int i = 0; i < t.Length; i++) t[i] = Saturating.Add(t[i], counts[i]);
+            }
+        }
     }
 }

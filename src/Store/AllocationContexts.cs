@@ -89,6 +89,20 @@ internal sealed class AllocationContexts
         c.PeakBlocks = c.LiveBlocks;
     }
 
+    /// <summary>Per site (its number in the trace): the blocks still live and their bytes, exact.</summary>
+    public Dictionary<int, (long Blocks, Int128 Bytes)> LiveBySite()
+    {
+        var bySite = new Dictionary<int, (long Blocks, Int128 Bytes)>();
+        for (int i = 0; i < _count; i++)
+        {
+            ref var c = ref _contexts[i];
+            if (c.LiveBlocks == 0) continue;
+            bySite.TryGetValue(c.Site, out var sum);
+            bySite[c.Site] = (sum.Blocks + c.LiveBlocks, sum.Bytes + c.LiveBytes);
+        }
+        return bySite;
+    }
+
     /// <summary>Writes context_totals: every context with allocations; the leaks are what is live at the end.</summary>
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {

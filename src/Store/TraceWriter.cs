@@ -295,17 +295,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         using (var last = new PreparedStatement(_conn, "SELECT coalesce(max(id), 0) FROM events"))
             if (last.Scalar() != FirstEventId + accounting.Events - 1)
                 throw new InvalidOperationException($"events were stored with other ids than the accounting gave them (last {FirstEventId + accounting.Events - 1})");
-        // one statement per run of consecutive ids: a trace whose blocks are all still live is marked in one
-        using (var mark = new PreparedStatement(_conn, "UPDATE events SET leaked = 1 WHERE id BETWEEN ?1 AND ?2"))
-        {
-            var ids = accounting.LiveEventIds();
-            for (int i = 0, j; i < ids.Length; i = j)
-            {
-                for (j = i + 1; j < ids.Length && ids[j] == ids[j - 1] + 1; j++) { }
-                mark.Bind(1, ids[i]).Bind(2, ids[j - 1]).Run();
-            }
-        }
-        accounting.Totals.Store(_conn, _tx, _traceId, _siteIds, accounting.SiteSeries);
+        LeakMarks.Mark(_conn, accounting.LiveEventIds());
+        accounting.Totals.Store(_conn, _traceId, _siteIds, accounting.SiteSeries, accounting.LeakedBySite());
         accounting.StoreKept(_conn, _traceId, _siteIds);
         // the trace's events are one id range (ids are given consecutively, in seq order): what per-trace reads scan
         using (var range = new PreparedStatement(_conn, "UPDATE traces SET first_event_id = ?1, last_event_id = ?2 WHERE id = ?3"))

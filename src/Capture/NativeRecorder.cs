@@ -116,6 +116,12 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         // perf attaches with -p, perf 6.1) and taken off the events that need no stack: returns and frees.
         var args = new List<string> { "record", "-q", "-z", "-N", "-k", "CLOCK_MONOTONIC", "-m", MmapPages(request.BufferPages * 4), "-D", "-1",
             "--call-graph", "dwarf,8192" };
+        // A launched program is still the gate's shell when perf attaches. perf keeps the shell's mappings (synthesized
+        // at attach) after the exec, and perf script's DWARF unwinder (perf 6.1, libunwind) takes a library's lowest
+        // mapping in the process as its base: when the shell's libc lay below the program's (ASLR, one run in two),
+        // every stack stopped after malloc. The program's own mappings all come after the exec, so none are
+        // synthesized; an attached process (--pid) needs its existing ones.
+        if (request.Command is not null) args.Add("--synth=task");
         const string noStack = "/call-graph=no/";
         foreach (var r in new[] { "malloc_ret__return", "calloc_ret__return", "realloc_ret__return" }) args.AddRange(["-e", probes.Event(r) + noStack]);
         args.AddRange(["-e", probes.Event("malloc")]);

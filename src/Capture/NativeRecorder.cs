@@ -69,7 +69,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             where?.Stop(Volatile.Read(ref interrupted));
             recorder.Stop();
             status.WriteLine("pmanalyze record: resolving the native stacks (perf script)...");
-            var (events, withStack, incomplete, lost, unreturned) = Convert(perf, data, where?.Locations);
+            var (events, withStack, incomplete, lost, unreturned) = Convert(perf, data, where?.Locations, launch is null ? 0 : targetPid);
             return new RecordResult(request.Output, request.Mode, targetPid, events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
                 SawEnd: where is null || where.SawEnd)
             {
@@ -86,16 +86,20 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         }
     }
 
-    /// <summary>perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END.</summary>
-    (long Events, long WithStack, long Incomplete, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations)
+    /// <summary>
+    /// perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END. A launched
+    /// program's pid (<paramref name="launchedPid"/>) ran the gate's shell until its exec: those calls are left out.
+    /// </summary>
+    (long Events, long WithStack, long Incomplete, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations, int launchedPid)
     {
         using var output = OpenOutput(request.Output);
         output.WriteLine("pmanalyze record --native: libc allocator calls recorded by perf with DWARF stacks" +
                          (locations is null ? "; no Python locations (the interpreter has no USDT probes)" : "; Python locations from CPython's USDT probes"));
         output.WriteLine("dtrace:::BEGIN");
-        var script = new PerfScript(output, (tid, ns) => locations?.At(tid, ns), request.MinSize);
+        var script = new PerfScript(output, (tid, ns) => locations?.At(tid, ns), request.MinSize, launchedPid);
         var psi = new ProcessStartInfo(perf.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "script", "-i", data, "--ns", "--no-inline", "-F", "pid,tid,time,event,trace,ip,sym,symoff,dso" }) psi.ArgumentList.Add(a);
+        if (launchedPid != 0) psi.ArgumentList.Add("--show-task-events"); // the exec that ends the gate
         foreach (var (k, v) in perf.Environment) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new CaptureException("cannot run perf script");
         var errors = p.StandardError.ReadToEndAsync();

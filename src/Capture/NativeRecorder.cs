@@ -69,15 +69,16 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             where?.Stop(Volatile.Read(ref interrupted));
             recorder.Stop();
             status.WriteLine("pmanalyze record: resolving the native stacks (perf script)...");
-            var (events, withStack, incomplete, lost, unreturned) = Convert(perf, data, where?.Locations, launch is null ? 0 : targetPid);
-            return new RecordResult(request.Output, request.Mode, targetPid, events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
+            var (script, lost) = Convert(perf, data, where?.Locations, launch is null ? 0 : targetPid);
+            return new RecordResult(request.Output, request.Mode, targetPid, script.Events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
                 SawEnd: where is null || where.SawEnd)
             {
-                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {withStack:N0} allocations, {incomplete:N0} of them cut short")
+                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {script.WithStack:N0} allocations, {script.Incomplete:N0} of them cut short")
                     + (where is null ? ", no Python locations (no USDT)" : string.Create(CultureInfo.InvariantCulture, $", Python locations from {where.Locations.Count:N0} USDT lines"))
-                    + (unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {unreturned:N0} calls without their return left out") : "")
-                    + (incomplete * 2 > withStack && withStack > 0
-                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME, which happens in some runs here (docs/recording.md): record again" : ""),
+                    + (script.Unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {script.Unreturned:N0} calls without their return left out") : "")
+                    // perf's unwinder found no unwind table for the allocator (docs/recording.md, "Stacks cut short")
+                    + (script.AllocatorOnly * 2 > script.WithStack && script.WithStack > 0
+                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME: perf could not unwind the C library here (docs/recording.md)" : ""),
             };
         }
         finally
@@ -90,7 +91,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
     /// perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END. A launched
     /// program's pid (<paramref name="launchedPid"/>) ran the gate's shell until its exec: those calls are left out.
     /// </summary>
-    (long Events, long WithStack, long Incomplete, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations, int launchedPid)
+    (PerfScript Script, long Lost) Convert(Perf perf, string data, PythonLocations? locations, int launchedPid)
     {
         using var output = OpenOutput(request.Output);
         output.WriteLine("pmanalyze record --native: libc allocator calls recorded by perf with DWARF stacks" +
@@ -111,7 +112,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         output.WriteLine();
         output.WriteLine("dtrace:::END");
         if (p.ExitCode != 0 && script.Events == 0) throw new CaptureException("perf script failed: " + Tools.FirstError(errors.Result));
-        return (script.Events, script.WithStack, script.Incomplete, lost, script.Unreturned);
+        return (script, lost);
     }
 
     PerfRecord StartPerf(Perf perf, LibcProbes probes, int pid, string data)

@@ -54,6 +54,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
     /// 8 KB of stack, or after the first frame when perf's unwinder misses a library's unwind table (docs/recording.md).
     /// </summary>
     public long Incomplete { get; private set; }
+    /// <summary>
+    /// Cut-short stacks of at most two frames: the allocator's, and nothing or a stray address after it. Most stacks
+    /// of a run like that means perf could not unwind the C library at all, not that some stacks were deep.
+    /// </summary>
+    public long AllocatorOnly { get; private set; }
     /// <summary>The gate shell's calls (entries) before the program's exec (with <c>launchedPid</c>): left out.</summary>
     public long GateEvents { get; private set; }
     /// <summary>Entries whose return never came (perf lost it): left out.</summary>
@@ -158,7 +163,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
         if (call.Frames.Count == 0) return;
         WithStack++;
         var root = call.Frames[^1];
-        if (!RootFunctions.Any(f => root.Contains(f, StringComparison.Ordinal))) Incomplete++;
+        if (!RootFunctions.Any(f => root.Contains(f, StringComparison.Ordinal)))
+        {
+            Incomplete++;
+            if (call.Frames.Count <= 2) AllocatorOnly++;
+        }
         foreach (var frame in call.Frames)
         {
             output.Write("              ");

@@ -78,7 +78,9 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
                     + (script.Unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {script.Unreturned:N0} calls without their return left out") : "")
                     // perf's unwinder found no unwind table for the allocator (docs/recording.md, "Stacks cut short")
                     + (script.AllocatorOnly * 2 > script.WithStack && script.WithStack > 0
-                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME: perf could not unwind the C library here (docs/recording.md)" : ""),
+                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME: perf could not unwind the C library"
+                          + (script.Execs > 1 ? $" after {request.Command![0]} exec'd another program: record that program itself" : " here")
+                          + " (docs/recording.md)" : ""),
             };
         }
         finally

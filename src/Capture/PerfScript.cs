@@ -61,6 +61,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
     public long AllocatorOnly { get; private set; }
     /// <summary>The gate shell's calls (entries) before the program's exec (with <c>launchedPid</c>): left out.</summary>
     public long GateEvents { get; private set; }
+    /// <summary>
+    /// The launched pid's execs: the gate's, and one more for each program that execs another (a shell wrapper), whose
+    /// mappings perf keeps as it kept the gate's (docs/recording.md, "Stacks cut short").
+    /// </summary>
+    public int Execs { get; private set; }
     /// <summary>Entries whose return never came (perf lost it): left out.</summary>
     public long Unreturned { get; private set; }
 
@@ -72,10 +77,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
             return;
         }
         _framesOf = null;
-        if (!_execSeen && ExecLine().Match(line) is { Success: true } exec
+        if (launchedPid != 0 && ExecLine().Match(line) is { Success: true } exec
             && int.Parse(exec.Groups[1].Value, CultureInfo.InvariantCulture) == launchedPid)
         {
             _execSeen = true;
+            Execs++;
             return;
         }
         if (HeaderLine().Match(line) is not { Success: true } h) return;

@@ -73,6 +73,7 @@ public sealed class PerfScriptTests
 
         var (lines, script) = Gate(11384);
         Assert.Equal(6, script.GateEvents);
+        Assert.Equal(1, script.Execs);
         Assert.Equal(1, script.Events);
         Assert.Equal("@21332114400559  11384 ?:0    -> ? malloc(32) pntr 0x39ddd2a0", lines[0]);
         Assert.Equal("              libc.so.6`malloc+0x0", lines[1]);

@@ -92,15 +92,19 @@ internal sealed class AllocationContexts
     /// <summary>Writes context_totals: every context with allocations; the leaks are what is live at the end.</summary>
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {
-        using var insert = PreparedInsert.Into(conn, "context_totals", "trace_id", "site_id", "stack_id", "allocs", "bytes_allocated",
+        // in index order (trace, site): each row appends to context_totals_by_trace instead of searching it
+        var order = new (long Site, long Stack, int Context)[_count];
+        for (int i = 0; i < _count; i++) order[i] = (siteIds[_contexts[i].Site], _contexts[i].Stack, i);
+        Array.Sort(order);
+        using var insert = new IntegerRowsInsert(conn, "context_totals", "trace_id", "site_id", "stack_id", "allocs", "bytes_allocated",
             "peak_bytes", "peak_blocks", "leaked_bytes", "leaked_blocks");
-        for (int i = 0; i < _count; i++)
+        foreach (var (site, stack, context) in order)
         {
-            ref var c = ref _contexts[i];
+            ref var c = ref _contexts[context];
             if (c.ChangedAt <= _peakSeq) Snapshot(ref c);
-            insert.Bind(1, traceId).Bind(2, siteIds[c.Site]).Bind(3, c.Stack == 0 ? null : c.Stack).Bind(4, c.Allocs)
-                .Bind(5, c.BytesAllocated).Bind(6, c.PeakBytes).Bind(7, c.PeakBlocks)
-                .Bind(8, Saturating.ToInt64(c.LiveBytes)).Bind(9, c.LiveBlocks).Run();
+            insert.Add(traceId, site, stack == 0 ? null : stack, c.Allocs, c.BytesAllocated, c.PeakBytes, c.PeakBlocks,
+                Saturating.ToInt64(c.LiveBytes), c.LiveBlocks);
         }
+        insert.Complete();
     }
 }

@@ -10,7 +10,7 @@ namespace PyMemTrace.Store;
 internal static unsafe partial class SqliteNative
 {
     const string Library = "e_sqlite3";
-    public const int Done = 101;
+    public const int RowReady = 100, Done = 101;
 
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64"), SuppressGCTransition]
     public static partial int BindInt64(nint stmt, int index, long value);
@@ -24,6 +24,9 @@ internal static unsafe partial class SqliteNative
 
     [LibraryImport(Library, EntryPoint = "sqlite3_step")]
     public static partial int Step(nint stmt);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_int64"), SuppressGCTransition]
+    public static partial long ColumnInt64(nint stmt, int column);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_reset"), SuppressGCTransition]
     public static partial int Reset(nint stmt);

@@ -1,3 +1,4 @@
+using PyMemTrace.Store;
 using Microsoft.Data.Sqlite;
 
 namespace PyMemTrace.Reports.Queries;
@@ -28,15 +29,23 @@ public static class BlockReplay
 {
     const int Malloc = 0, Realloc = 1, Free = 2;
 
-    /// <summary>The live blocks after event <paramref name="untilSeq"/> (the trace's last when null), by allocating event number.</summary>
-    public static Dictionary<long, Block> LiveAfter(SqliteConnection conn, long traceId, long? untilSeq, IBlockObserver? observer = null)
+    /// <summary>
+    /// The live blocks after event <paramref name="untilSeq"/> (the trace's last when null), by allocating event number;
+    /// only those allocated from event <paramref name="fromSeq"/> on, which need only the events from there: a release
+    /// of an older block finds nothing to remove, and every later block at its address is seen being made live.
+    /// </summary>
+    public static Dictionary<long, Block> LiveAfter(SqliteConnection conn, long traceId, long? untilSeq, IBlockObserver? observer = null, long fromSeq = 1)
     {
         var (first, last) = Range(conn, traceId);
         if (untilSeq is { } u) last = Math.Min(last, first + u - 1);
+        long seqBase = first - 1;   // seq = id - seqBase: the rowid costs nothing to read, the seq column does
+        first += Math.Max(fromSeq, 1) - 1;
         var byAddress = new Dictionary<Address, Block>();
+        // No string compare per row but the status': a free is the event without a size, a realloc the one with an
+        // old pointer; a NULL column reads as 0.
         string sql = $"""
-            SELECT seq, line, pid, CASE kind WHEN 'free' THEN {Free} WHEN 'realloc' THEN {Realloc} ELSE {Malloc} END,
-                   coalesce(size, 0), ptr, coalesce(old_ptr, 0), status IS 'freed', site_id, coalesce(stack_id, 0)
+            SELECT id, line, pid, (size IS NULL) * {Free} + (old_ptr IS NOT NULL) * {Realloc}, size, ptr, old_ptr,
+                   status IS 'freed', site_id, stack_id
             FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id
             """;
         RowScan.Each(conn, sql, first, last, r =>
@@ -51,12 +60,12 @@ public static class BlockReplay
             else
             {
                 if (kind == Realloc && freed && byAddress.Remove(new Address(pid, r[6]), out var old)) observer?.Removed(old);
-                var block = new Block(r[0], r[1], pid, r[5], r[4], r[8], r[9]);
+                var block = new Block(r[0] - seqBase, r[1], pid, r[5], r[4], r[8], r[9]);
                 if (byAddress.Remove(new Address(pid, r[5]), out var dropped)) observer?.Removed(dropped);
                 byAddress[new Address(pid, r[5])] = block;
                 observer?.Added(block);
             }
-            observer?.After(r[0]);
+            observer?.After(r[0] - seqBase);
         });
         return byAddress.Values.ToDictionary(b => b.Event);
     }

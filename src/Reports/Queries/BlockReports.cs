@@ -47,7 +47,7 @@ public static class BlockReports
     /// <summary>Blocks allocated in the window and still live at its end (the whole trace: the leaks).</summary>
     public static IReadOnlyList<Block> Leaked(SqliteConnection conn, ResolvedFilter f)
     {
-        var blocks = f.To < f.Events ? BlockReplay.LiveAfter(conn, f.TraceId, f.To).Values : LeakedByIndex(conn, f.TraceId);
+        var blocks = f.To < f.Events ? BlockReplay.LiveAfter(conn, f.TraceId, f.To, fromSeq: f.From).Values : LeakedByIndex(conn, f.TraceId);
         return blocks.Where(b => f.Keeps(b)).ToList();
     }
 
@@ -76,7 +76,7 @@ public static class BlockReports
     public static IReadOnlyList<Block> LiveAtPeak(SqliteConnection conn, ResolvedFilter f, PeakMoment peak)
     {
         var atPeak = f with { To = peak.Event };
-        return BlockReplay.LiveAfter(conn, f.TraceId, peak.Event).Values.Where(b => atPeak.Keeps(b)).ToList();
+        return BlockReplay.LiveAfter(conn, f.TraceId, peak.Event, fromSeq: f.From).Values.Where(b => atPeak.Keeps(b)).ToList();
     }
 
     /// <summary>Leaks by site in the columns of the unfiltered report (view leak_sites): file, line, function, count, bytes.</summary>

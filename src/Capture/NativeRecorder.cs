@@ -69,15 +69,18 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             where?.Stop(Volatile.Read(ref interrupted));
             recorder.Stop();
             status.WriteLine("pmanalyze record: resolving the native stacks (perf script)...");
-            var (events, withStack, incomplete, lost, unreturned) = Convert(perf, data, where?.Locations);
-            return new RecordResult(request.Output, request.Mode, targetPid, events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
+            var (script, lost) = Convert(perf, data, where?.Locations, launch is null ? 0 : targetPid);
+            return new RecordResult(request.Output, request.Mode, targetPid, script.Events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
                 SawEnd: where is null || where.SawEnd)
             {
-                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {withStack:N0} allocations, {incomplete:N0} of them cut short")
+                Native = string.Create(CultureInfo.InvariantCulture, $"native stacks on {script.WithStack:N0} allocations, {script.Incomplete:N0} of them cut short")
                     + (where is null ? ", no Python locations (no USDT)" : string.Create(CultureInfo.InvariantCulture, $", Python locations from {where.Locations.Count:N0} USDT lines"))
-                    + (unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {unreturned:N0} calls without their return left out") : "")
-                    + (incomplete * 2 > withStack && withStack > 0
-                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME, which happens in some runs here (docs/recording.md): record again" : ""),
+                    + (script.Unreturned > 0 ? string.Create(CultureInfo.InvariantCulture, $", {script.Unreturned:N0} calls without their return left out") : "")
+                    // perf's unwinder found no unwind table for the allocator (docs/recording.md, "Stacks cut short")
+                    + (script.AllocatorOnly * 2 > script.WithStack && script.WithStack > 0
+                        ? "; MOST STACKS STOP AFTER THE ALLOCATOR'S FRAME: perf could not unwind the C library"
+                          + (script.Execs > 1 ? $" after {request.Command![0]} exec'd another program: record that program itself" : " here")
+                          + " (docs/recording.md)" : ""),
             };
         }
         finally
@@ -86,16 +89,20 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         }
     }
 
-    /// <summary>perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END.</summary>
-    (long Events, long WithStack, long Incomplete, long Lost, long Unreturned) Convert(Perf perf, string data, PythonLocations? locations)
+    /// <summary>
+    /// perf script into the log: BEGIN, the events with their stacks, perf's loss as a drop notice, END. A launched
+    /// program's pid (<paramref name="launchedPid"/>) ran the gate's shell until its exec: those calls are left out.
+    /// </summary>
+    (PerfScript Script, long Lost) Convert(Perf perf, string data, PythonLocations? locations, int launchedPid)
     {
         using var output = OpenOutput(request.Output);
         output.WriteLine("pmanalyze record --native: libc allocator calls recorded by perf with DWARF stacks" +
                          (locations is null ? "; no Python locations (the interpreter has no USDT probes)" : "; Python locations from CPython's USDT probes"));
         output.WriteLine("dtrace:::BEGIN");
-        var script = new PerfScript(output, (tid, ns) => locations?.At(tid, ns), request.MinSize);
+        var script = new PerfScript(output, (tid, ns) => locations?.At(tid, ns), request.MinSize, launchedPid);
         var psi = new ProcessStartInfo(perf.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "script", "-i", data, "--ns", "--no-inline", "-F", "pid,tid,time,event,trace,ip,sym,symoff,dso" }) psi.ArgumentList.Add(a);
+        if (launchedPid != 0) psi.ArgumentList.Add("--show-task-events"); // the exec that ends the gate
         foreach (var (k, v) in perf.Environment) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new CaptureException("cannot run perf script");
         var errors = p.StandardError.ReadToEndAsync();
@@ -107,7 +114,7 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         output.WriteLine();
         output.WriteLine("dtrace:::END");
         if (p.ExitCode != 0 && script.Events == 0) throw new CaptureException("perf script failed: " + Tools.FirstError(errors.Result));
-        return (script.Events, script.WithStack, script.Incomplete, lost, script.Unreturned);
+        return (script, lost);
     }
 
     PerfRecord StartPerf(Perf perf, LibcProbes probes, int pid, string data)
@@ -116,6 +123,12 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
         // perf attaches with -p, perf 6.1) and taken off the events that need no stack: returns and frees.
         var args = new List<string> { "record", "-q", "-z", "-N", "-k", "CLOCK_MONOTONIC", "-m", MmapPages(request.BufferPages * 4), "-D", "-1",
             "--call-graph", "dwarf,8192" };
+        // A launched program is still the gate's shell when perf attaches. perf keeps the shell's mappings (synthesized
+        // at attach) after the exec, and perf script's DWARF unwinder (perf 6.1, libunwind) takes a library's lowest
+        // mapping in the process as its base: when the shell's libc lay below the program's (ASLR, one run in two),
+        // every stack stopped after malloc. The program's own mappings all come after the exec, so none are
+        // synthesized; an attached process (--pid) needs its existing ones.
+        if (request.Command is not null) args.Add("--synth=task");
         const string noStack = "/call-graph=no/";
         foreach (var r in new[] { "malloc_ret__return", "calloc_ret__return", "realloc_ret__return" }) args.AddRange(["-e", probes.Event(r) + noStack]);
         args.AddRange(["-e", probes.Event("malloc")]);

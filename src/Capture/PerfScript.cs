@@ -23,9 +23,12 @@ public sealed record PyLocation(string File, int Line, string Function);
 /// An allocation is written when it returns (stamped then), a free when it is entered, as py_flow.bt does; a call
 /// made inside a traced one (realloc(NULL, n) calls malloc, realloc(p, 0) free) is not written. The Python location
 /// comes from <paramref name="where"/> (thread, time of the call's entry); without one, <c>?:0 -> ?</c>. With
-/// <paramref name="minSize"/>, smaller allocations and the frees of blocks not written are left out.
+/// <paramref name="minSize"/>, smaller allocations and the frees of blocks not written are left out. With
+/// <paramref name="launchedPid"/> (a program that record started at its gate; perf script run with
+/// <c>--show-task-events</c>), that pid's events before its <c>PERF_RECORD_COMM exec</c> are the gate shell's own
+/// calls, not the program's, and are left out.
 /// </summary>
-public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLocation?> where, long minSize = 0)
+public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLocation?> where, long minSize = 0, int launchedPid = 0)
 {
     enum Kind { Malloc, Calloc, Realloc, Free }
 
@@ -41,14 +44,28 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
     readonly Dictionary<int, Call> _open = new();
     readonly HashSet<ulong> _written = new();
     Call? _framesOf;
+    // The exec comes right after the gate opens, when perf's buffer holds only the shell's few events: it is not lost.
+    bool _execSeen = launchedPid == 0;
 
     public long Events { get; private set; }
     public long WithStack { get; private set; }
     /// <summary>
     /// Written stacks that do not reach a thread's first frame (_start, clone3): perf's unwinding stopped early, at
-    /// 8 KB of stack, or (seen in about one run in five here, on some stacks) after the first frame.
+    /// 8 KB of stack, or after the first frame when perf's unwinder misses a library's unwind table (docs/recording.md).
     /// </summary>
     public long Incomplete { get; private set; }
+    /// <summary>
+    /// Cut-short stacks of at most two frames: the allocator's, and nothing or a stray address after it. Most stacks
+    /// of a run like that means perf could not unwind the C library at all, not that some stacks were deep.
+    /// </summary>
+    public long AllocatorOnly { get; private set; }
+    /// <summary>The gate shell's calls (entries) before the program's exec (with <c>launchedPid</c>): left out.</summary>
+    public long GateEvents { get; private set; }
+    /// <summary>
+    /// The launched pid's execs: the gate's, and one more for each program that execs another (a shell wrapper), whose
+    /// mappings perf keeps as it kept the gate's (docs/recording.md, "Stacks cut short").
+    /// </summary>
+    public int Execs { get; private set; }
     /// <summary>Entries whose return never came (perf lost it): left out.</summary>
     public long Unreturned { get; private set; }
 
@@ -60,6 +77,13 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
             return;
         }
         _framesOf = null;
+        if (launchedPid != 0 && ExecLine().Match(line) is { Success: true } exec
+            && int.Parse(exec.Groups[1].Value, CultureInfo.InvariantCulture) == launchedPid)
+        {
+            _execSeen = true;
+            Execs++;
+            return;
+        }
         if (HeaderLine().Match(line) is not { Success: true } h) return;
         int pid = int.Parse(h.Groups[1].Value, CultureInfo.InvariantCulture), tid = int.Parse(h.Groups[2].Value, CultureInfo.InvariantCulture);
         long ns = long.Parse(h.Groups[3].Value, CultureInfo.InvariantCulture) * 1_000_000_000
@@ -67,6 +91,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
         string name = h.Groups[5].Value[(h.Groups[5].Value.IndexOf(':') + 1)..];
         var args = Args(h.Groups[6].Value);
         bool isReturn = name.EndsWith("__return", StringComparison.Ordinal);
+        if (!_execSeen && pid == launchedPid)
+        {
+            if (!isReturn) GateEvents++;
+            return;
+        }
         // GROUP:malloc, GROUP:malloc_ret__return (LibcProbes' names; a hand-made probe may be called pm_malloc)
         Kind? kind = name.Contains("realloc", StringComparison.Ordinal) ? Kind.Realloc
             : name.Contains("calloc", StringComparison.Ordinal) ? Kind.Calloc
@@ -140,7 +169,11 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
         if (call.Frames.Count == 0) return;
         WithStack++;
         var root = call.Frames[^1];
-        if (!RootFunctions.Any(f => root.Contains(f, StringComparison.Ordinal))) Incomplete++;
+        if (!RootFunctions.Any(f => root.Contains(f, StringComparison.Ordinal)))
+        {
+            Incomplete++;
+            if (call.Frames.Count <= 2) AllocatorOnly++;
+        }
         foreach (var frame in call.Frames)
         {
             output.Write("              ");
@@ -191,6 +224,10 @@ public sealed partial class PerfScript(TextWriter output, Func<int, long, PyLoca
     // 13468/13468 11445.158402628:   probe:malloc: (7f585a0fe930) size=1111
     [GeneratedRegex(@"^\s*(\d+)/(\d+)\s+(\d+)\.(\d+):\s+(\S+):\s+\([0-9a-f]+(?: <- [0-9a-f]+)?\)\s*(.*)$")]
     private static partial Regex HeaderLine();
+
+    // 11384/11384 21332.113489060: PERF_RECORD_COMM exec: python3.11:11384/11384
+    [GeneratedRegex(@"^\s*(\d+)/\d+\s+\d+\.\d+:\s+PERF_RECORD_COMM exec:")]
+    private static partial Regex ExecLine();
 
     // \t           98930 malloc+0x0 (/usr/lib/x86_64-linux-gnu/libc.so.6)
     [GeneratedRegex(@"^\s+([0-9a-f]+)\s+(.+?)\s+\(([^()]*)\)\s*$")]

@@ -51,7 +51,61 @@ public sealed class PerfScriptTests
         Assert.Equal(3, script.Events);
         Assert.Equal(2, script.WithStack);
         Assert.Equal(0, script.Incomplete); // both reach _start
+        Assert.Equal(0, script.AllocatorOnly);
         Assert.Equal(1, script.Unreturned); // malloc(2222): the capture ends before its return
+    }
+
+    /// <summary>
+    /// A launched program's pid first runs the gate's shell: its mallocs after the gate opened (fixtures/capture/
+    /// perf_script_gate.txt, a real gated capture) are the shell's, left out until the exec when the pid is given.
+    /// </summary>
+    [Fact]
+    public void The_gate_shells_calls_before_the_exec_are_left_out()
+    {
+        static (List<string> Lines, PerfScript Script) Gate(int launchedPid)
+        {
+            var output = new StringWriter { NewLine = "\n" };
+            var script = new PerfScript(output, (_, _) => null, launchedPid: launchedPid);
+            foreach (var line in File.ReadLines(Fixtures.Path_("capture/perf_script_gate.txt"))) script.Add(line);
+            script.Finish();
+            return (output.ToString().Split('\n').ToList(), script);
+        }
+
+        var (lines, script) = Gate(11384);
+        Assert.Equal(6, script.GateEvents);
+        Assert.Equal(1, script.Execs);
+        Assert.Equal(1, script.Events);
+        Assert.Equal("@21332114400559  11384 ?:0    -> ? malloc(32) pntr 0x39ddd2a0", lines[0]);
+        Assert.Equal("              libc.so.6`malloc+0x0", lines[1]);
+        Assert.Equal("              python3.11`_start+0x20", lines[10]);
+        Assert.Equal(0, script.Incomplete);
+
+        // Another pid (or none: an attached process) keeps them: the shell's six mallocs come first, without stacks.
+        var (all, kept) = Gate(0);
+        Assert.Equal(0, kept.GateEvents);
+        Assert.Equal(7, kept.Events);
+        Assert.Equal("@21332113225326  11384 ?:0    -> ? malloc(3) pntr 0x560d595b6e80", all[0]);
+        Assert.Equal(1, kept.WithStack);
+    }
+
+    /// <summary>
+    /// Stacks that stop right after the allocator's frame (fixtures/capture/perf_script_cut.txt, a real run where perf
+    /// could not unwind libc) are cut short and counted as such, which is what record's warning reads.
+    /// </summary>
+    [Fact]
+    public void Stacks_that_stop_after_the_allocator_are_counted()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var script = new PerfScript(output, (_, _) => null, launchedPid: 7510);
+        foreach (var line in File.ReadLines(Fixtures.Path_("capture/perf_script_cut.txt"))) script.Add(line);
+        script.Finish();
+        var lines = output.ToString().Split('\n');
+        Assert.Equal(6, script.WithStack);
+        Assert.Equal(6, script.Incomplete);
+        Assert.Equal(6, script.AllocatorOnly);
+        Assert.Equal("@21121394224015   7510 ?:0    -> ? malloc(32) pntr 0x1f55a2a0", lines[0]);
+        Assert.Equal(["              libc.so.6`malloc+0x0", "              0xffffffffffffffff", ""], lines[1..4]);
+        Assert.Equal(["              libc.so.6`malloc+0x0", "              0x7fff45a5630f", ""], lines[^4..^1]);
     }
 
     [Fact]

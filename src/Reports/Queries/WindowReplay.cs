@@ -55,7 +55,8 @@ public static class WindowReplay
             early.Read(conn, first, middle);
             reading.GetAwaiter().GetResult();
         }
-        var live = early.Live.Where(kv => !late.ReleasedFirst.Contains(kv.Key)).Select(kv => kv.Value).Concat(late.Live.Values).ToList();
+        foreach (var at in late.ReleasedFirst) early.Live.Remove(at);
+        var live = early.Live.Values.Concat(late.Live.Values).ToList();
         early.Counts?.Add(late.Counts!);
         return (live, early.Counts);
     }
@@ -81,8 +82,9 @@ public static class WindowReplay
             """;
 
         public readonly Dictionary<BlockAddress, Block> Live = new();
-        /// <summary>Addresses where a block was released or replaced while this half had none there (the second half's).</summary>
-        public readonly HashSet<BlockAddress> ReleasedFirst = new();
+        /// <summary>Addresses where a block was released or replaced while this half had none there (the second half's;
+        /// a list, not a set: appending is cheaper than hashing, and the first half's few live blocks are looked up after).</summary>
+        public readonly List<BlockAddress> ReleasedFirst = new();
         public Counter? Counts => counts;
 
         public void Read(SqliteConnection conn, long first, long last) => RowScan.Each(conn, Sql, first, last, r =>

@@ -99,8 +99,8 @@ internal sealed class SiteLiveSeries
     {
         // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it
         var rows = _entries.AsSpan(0, _count).ToArray().Select(e => (Site: siteIds[e.Site], e.Bucket, e.Bytes)).Order().ToList();
-        using (var insert = PreparedInsert.Into(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes"))
-            foreach (var (site, bucket, bytes) in rows)
-                insert.Bind(1, traceId).Bind(2, site).Bind(3, bucket).Bind(4, bytes).Run();
+        using var insert = new IntegerRowsInsert(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes");
+        foreach (var (site, bucket, bytes) in rows) insert.Add(traceId, site, bucket, bytes);
+        insert.Complete();
     }
 }

@@ -101,18 +101,17 @@ internal sealed class TraceTotals
         using (var sizes = PreparedInsert.Into(conn, "size_totals", "trace_id", "bucket", "count", "bytes"))
             for (int i = 0; i < _sizeCounts.Length; i++)
                 if (_sizeCounts[i] > 0) sizes.Bind(1, traceId).Bind(2, i == 0 ? 0 : 1L << (i - 1)).Bind(3, _sizeCounts[i]).Bind(4, Saturating.ToInt64(_sizeBytes[i])).Run();
-        using var insert = PreparedInsert.Into(conn, "site_totals",
+        using var insert = new IntegerRowsInsert(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding", "mallocs", "malloc_bytes",
             "temporary_allocs", "temporary_bytes", "max_live_bytes");
         for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)
         {
             var s = _sites[i];
             if (!s.Counted) continue;
-            long siteId = siteIds[i];
-            insert.Bind(1, traceId).Bind(2, siteId).Bind(3, s.Allocs).Bind(4, s.Reallocs).Bind(5, s.BytesAllocated)
-                .Bind(6, s.Frees).Bind(7, s.BytesFreed)
-                .Bind(8, leaks.TryGetValue(i, out var l) ? Saturating.ToInt64(l.Bytes) : 0)
-                .Bind(9, s.Mallocs).Bind(10, s.MallocBytes).Bind(11, s.TemporaryAllocs).Bind(12, s.TemporaryBytes).Bind(13, siteSeries.MaxOf(i)).Run();
+            insert.Add(traceId, siteIds[i], s.Allocs, s.Reallocs, s.BytesAllocated, s.Frees, s.BytesFreed,
+                leaks.TryGetValue(i, out var l) ? Saturating.ToInt64(l.Bytes) : 0, s.Mallocs, s.MallocBytes, s.TemporaryAllocs, s.TemporaryBytes,
+                siteSeries.MaxOf(i));
         }
+        insert.Complete();
     }
 }

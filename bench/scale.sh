@@ -117,6 +117,10 @@ traces
 check --max-leaked-bytes 1GiB
 plot timeline -o $work/t.svg
 leaks --from $third --to $((2 * third))
+leaks --by stack --from $third --to $((2 * third))
+leaks --by growth --from $third --to $((2 * third))
+peak --from $third --to $((2 * third))
+functions --from $third --to $((2 * third))
 EOF
 set +f
 

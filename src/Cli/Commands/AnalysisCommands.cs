@@ -34,6 +34,9 @@ internal static class AnalysisCommands
             {
                 int? n = pr.GetValue(points);
                 if (n is < TimelineReport.MinPoints) throw new UsageException($"--points must be at least {TimelineReport.MinPoints}");
+                // a table is read by a person: a 16 M-event trace would print 16 M rows; csv and json stay whole
+                bool cut = n is null && pr.GetValue<string>("--format") == "table";
+                if (cut) n = TableDefaultPoints;
                 if (pr.GetValue(by) != "site" && pr.GetValue(top) is not null) throw new UsageException("--top goes with --by site (the total timeline is shown whole)");
                 if (pr.GetValue(by) == "site")
                 {
@@ -43,11 +46,22 @@ internal static class AnalysisCommands
                 if (pr.GetValue(pid) is { } p)
                 {
                     if (!TimelineReport.Pids(c, t).Contains(p)) throw new UsageException($"trace {t} has no events of pid {p}");
-                    return TimelineReport.ForPid(c, t, p, n);
+                    return Downsampled(TimelineReport.ForPid(c, t, p, n), c, t, cut);
                 }
-                return pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n)
-                    : ReportCommands.SeveralPids(TimelineReport.Total(c, t, n), c, t, "the live bytes of {0} pids added up (--per-pid or --pid P for each)");
+                return Downsampled(pr.GetValue(perPid) ? TimelineReport.PerPid(c, t, n)
+                    : ReportCommands.SeveralPids(TimelineReport.Total(c, t, n), c, t, "the live bytes of {0} pids added up (--per-pid or --pid P for each)"), c, t, cut);
             }, [points, pid, perPid, by, top, .. filters.All()]);
+    }
+
+    /// <summary>Points of a timeline table when --points is not given.</summary>
+    const int TableDefaultPoints = 1000;
+
+    /// <summary>A table cut to <see cref="TableDefaultPoints"/> says so, when the trace has more events than that.</summary>
+    static ReportTable Downsampled(ReportTable table, SqliteConnection conn, long traceId, bool cut)
+    {
+        if (!cut || EventFilter.None.Resolve(conn, traceId).Events <= TableDefaultPoints) return table;
+        string note = $"downsampled to at most {TableDefaultPoints:N0} points a timeline, each run's highest and lowest kept (--points N for more; --format csv or json for every event)";
+        return table with { Note = table.Note is null ? note : table.Note + "; " + note };
     }
 
     /// <summary>timeline's and plot timeline's --by total|site, --top N sites, --exclude and --suppressions.</summary>

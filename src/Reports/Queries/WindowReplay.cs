@@ -52,7 +52,15 @@ public static class WindowReplay
         using (other)
         {
             var reading = Task.Run(() => late.Read(other, middle + 1, last));
-            early.Read(conn, first, middle);
+            try
+            {
+                early.Read(conn, first, middle);
+            }
+            catch
+            {
+                reading.ContinueWith(_ => { }).Wait();   // the other half's connection is not closed under it
+                throw;
+            }
             reading.GetAwaiter().GetResult();
         }
         foreach (var at in late.ReleasedFirst) early.Live.Remove(at);

@@ -11,15 +11,23 @@ namespace PyMemTrace.Store;
 /// </summary>
 internal sealed class SiteInterner
 {
-    sealed record Entry(byte[] Key, int FileLength, int Line, int Hash);
+    /// <summary>A site's key: its bytes (file then function) in <see cref="_chunks"/>, no object of its own (a record
+    /// and a byte array per site were ~125 bytes; ~1 M sites are a real case).</summary>
+    struct Entry
+    {
+        public int Chunk, Offset, FileLength, FunctionLength, Line, Hash;
+    }
 
-    readonly List<Entry> _entries = new();
+    const int ChunkBytes = 1 << 20;
+    Entry[] _entries = new Entry[64];
+    int _count;
+    readonly List<byte[]> _chunks = [new byte[4096]];
+    int _chunkUsed;
     int[] _slots = new int[256]; // entry index + 1; 0 = empty; open addressing, linear probing
     byte[] _scratch = new byte[256];
 
-    public int Count => _entries.Count;
+    public int Count => _count;
 
-    /// <summary>The site's number; <paramref name="added"/> when it is new.</summary>
     public int Intern(ReadOnlySpan<byte> file, int line, ReadOnlySpan<byte> function, out bool added)
     {
         int hash = Hash(file, line, function);
@@ -28,22 +36,42 @@ internal sealed class SiteInterner
         {
             int slot = _slots[i];
             if (slot == 0) break;
-            var e = _entries[slot - 1];
-            if (e.Hash == hash && e.Line == line && e.FileLength == file.Length
-                && e.Key.AsSpan(0, e.FileLength).SequenceEqual(file) && e.Key.AsSpan(e.FileLength).SequenceEqual(function))
+            ref var e = ref _entries[slot - 1];
+            if (e.Hash == hash && e.Line == line && e.FileLength == file.Length && e.FunctionLength == function.Length)
             {
-                added = false;
-                return slot - 1;
+                var key = _chunks[e.Chunk].AsSpan(e.Offset, e.FileLength + e.FunctionLength);
+                if (key[..e.FileLength].SequenceEqual(file) && key[e.FileLength..].SequenceEqual(function))
+                {
+                    added = false;
+                    return slot - 1;
+                }
             }
         }
         added = true;
-        var key = new byte[file.Length + function.Length];
-        file.CopyTo(key);
-        function.CopyTo(key.AsSpan(file.Length));
-        _entries.Add(new Entry(key, file.Length, line, hash));
-        if (_entries.Count * 2 > _slots.Length) Grow();
-        else Place(_slots, _entries.Count - 1, hash);
-        return _entries.Count - 1;
+        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        _entries[_count] = Store(file, function, line, hash);
+        if (++_count * 2 > _slots.Length) Grow();
+        else Place(_slots, _count - 1, hash);
+        return _count - 1;
+    }
+
+    /// <summary>Copies the key's bytes into the last chunk, or a new one where they do not fit: chunks double from 4 KB
+    /// to 1 MB (a small trace stays small; a key longer than that gets a chunk of its own size), and never move.</summary>
+    Entry Store(ReadOnlySpan<byte> file, ReadOnlySpan<byte> function, int line, int hash)
+    {
+        int length = file.Length + function.Length;
+        var chunk = _chunks[^1];
+        if (_chunkUsed + length > chunk.Length)
+        {
+            chunk = new byte[Math.Max(Math.Min(chunk.Length * 2, ChunkBytes), length)];
+            _chunks.Add(chunk);
+            _chunkUsed = 0;
+        }
+        file.CopyTo(chunk.AsSpan(_chunkUsed));
+        function.CopyTo(chunk.AsSpan(_chunkUsed + file.Length));
+        var entry = new Entry { Chunk = _chunks.Count - 1, Offset = _chunkUsed, FileLength = file.Length, FunctionLength = function.Length, Line = line, Hash = hash };
+        _chunkUsed += length;
+        return entry;
     }
 
     public int Intern(string file, int line, string function, out bool added)
@@ -82,7 +110,7 @@ internal sealed class SiteInterner
     void Grow()
     {
         var slots = new int[_slots.Length * 2];
-        for (int i = 0; i < _entries.Count; i++) Place(slots, i, _entries[i].Hash);
+        for (int i = 0; i < _count; i++) Place(slots, i, _entries[i].Hash);
         _slots = slots;
     }
 

@@ -70,6 +70,10 @@ public sealed partial class NativeRecorder(RecordRequest request, TextWriter sta
             recorder.Stop();
             status.WriteLine("pmanalyze record: resolving the native stacks (perf script)...");
             var (script, lost) = Convert(perf, data, where?.Locations, launch is null ? 0 : targetPid);
+            // without the exec in perf script's output every call of the program was taken for the gate shell's
+            if (launch is not null && script.Execs == 0 && script.GateEvents > 0)
+                throw new CaptureException(string.Create(CultureInfo.InvariantCulture,
+                    $"perf script showed no exec of the started program, so its {script.GateEvents:N0} calls could not be told from the gate shell's and were left out: start the program yourself and record it with --pid"));
             return new RecordResult(request.Output, request.Mode, targetPid, script.Events, lost + (where?.Lost ?? 0), 0, 0, watch.Elapsed, exitCode,
                 SawEnd: where is null || where.SawEnd)
             {

@@ -17,7 +17,7 @@ public sealed class HeapLedger
     /// <summary>One pid's live blocks and bytes.</summary>
     sealed class PidLedger(long baseEventId)
     {
-        public readonly LiveBlockTable Blocks = new(baseEventId);
+        public readonly LiveBlockShards Blocks = new(baseEventId);
         public Int128 LiveBytes;
     }
 

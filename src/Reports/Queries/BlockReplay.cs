@@ -27,7 +27,7 @@ public interface IBlockObserver
 /// </summary>
 public static class BlockReplay
 {
-    const int Malloc = 0, Realloc = 1, Free = 2;
+    const int Realloc = 1, Free = 2;   // 0: malloc or calloc
 
     /// <summary>The live blocks after event <paramref name="untilSeq"/> (the trace's last when null), by allocating event number.</summary>
     public static Dictionary<long, Block> LiveAfter(SqliteConnection conn, long traceId, long? untilSeq, IBlockObserver? observer = null)

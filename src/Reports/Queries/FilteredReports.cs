@@ -59,7 +59,11 @@ public static class FilteredReports
         // one pass over the window: the counts and the blocks still live at its end
         var (live, counted) = WindowReplay.Run(conn, f.FirstEventId, f.From, f.To, () => new FunctionCounts(f));
         var perSite = ((FunctionCounts)counted!).PerSite;
-        foreach (var b in BlockReports.Grouped(live.Where(b => f.Keeps(b)))) FunctionCounts.Of(perSite, b.SiteId)[5] = Saturating.Add(FunctionCounts.Of(perSite, b.SiteId)[5], b.Bytes);
+        foreach (var b in live.Where(b => f.Keeps(b)))
+        {
+            var t = FunctionCounts.Of(perSite, b.SiteId);
+            t[5] = Saturating.Add(t[5], b.Size);   // bytes_outstanding
+        }
         var sites = BlockReports.Sites(conn, perSite.Keys);
         var rows = perSite.GroupBy(kv => (sites[kv.Key].File, sites[kv.Key].Function))
             .Select(g => new object?[] { g.Key.File, g.Key.Function }.Concat(Enumerable.Range(0, 6).Select(i => (object?)Saturating.Sum(g.Select(kv => kv.Value[i])))).ToArray())

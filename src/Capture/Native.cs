@@ -5,7 +5,7 @@ namespace PyMemTrace.Capture;
 /// <summary>The few POSIX calls .NET does not offer.</summary>
 internal static partial class Native
 {
-    public const int SIGINT = 2;
+    public const int SIGINT = 2, SIGKILL = 9;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);

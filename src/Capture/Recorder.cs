@@ -51,7 +51,12 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
         }) { IsBackground = true, Name = "bpftrace output" };
         reader.Start();
 
-        begun.Wait();
+        if (!begun.Wait(AttachTimeout))
+        {
+            Native.Kill(bpftrace.Id, Native.SIGKILL);
+            launch?.Process.Kill();
+            throw new CaptureException($"bpftrace did not attach its probes within {AttachTimeout.TotalSeconds:0} s (is another tracer holding them?)");
+        }
         if (!order.SawBegin)
         {
             bpftrace.WaitForExit();
@@ -83,8 +88,11 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
                    && Environment.TickCount64 < giveUp)
                 Thread.Sleep(50);
             if (!bpftrace.HasExited) Native.Kill(bpftrace.Id, Native.SIGINT);
-            reader.Join();
-            bpftrace.WaitForExit();
+            // a bpftrace that does not end on SIGINT must not hold record forever: it is killed, and the log then
+            // lacks dtrace:::END, which the closing line reports (the trace may be cut short)
+            if (!bpftrace.WaitForExit(StopTimeout)) Native.Kill(bpftrace.Id, Native.SIGKILL);
+            reader.Join(StopTimeout);
+            bpftrace.WaitForExit(StopTimeout);
         }
         finally
         {
@@ -96,6 +104,8 @@ public sealed class Recorder(RecordRequest request, TextWriter status)
 
     /// <summary>How long bpftrace must print nothing, once the program is gone, before it is stopped.</summary>
     const int QuietMilliseconds = 1000;
+    /// <summary>Bounds on waits for bpftrace: attaching (seconds here, even under load), and ending after SIGINT.</summary>
+    static readonly TimeSpan AttachTimeout = TimeSpan.FromSeconds(90), StopTimeout = TimeSpan.FromSeconds(20);
 
     Process StartBpftrace(string script, PythonTarget target, AllocatorHooks? hooks, int pid)
     {

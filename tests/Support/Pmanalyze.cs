@@ -29,7 +29,13 @@ public static class Pmanalyze
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
         p.StandardInput.Close();
-        if (!p.WaitForExit(limit)) { p.Kill(true); throw new TimeoutException($"pmanalyze {string.Join(' ', args)} did not end within {limit.TotalSeconds} s"); }
+        if (!p.WaitForExit(limit))
+        {
+            p.Kill(true);
+            // what it said before it was stopped tells where it hung (record prints each stage)
+            string said = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result.Trim() : "(its stderr did not close)";
+            throw new TimeoutException($"pmanalyze {string.Join(' ', args)} did not end within {limit.TotalSeconds} s; its stderr: {said}");
+        }
         return new Run(p.ExitCode, stdout.Result, stderr.Result);
     }
 

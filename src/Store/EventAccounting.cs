@@ -4,10 +4,16 @@ using PyMemTrace.Parser.Model;
 
 namespace PyMemTrace.Store;
 
-/// <summary>One event as it will be stored: its call, where it was made, and what the accounting rules made of it.</summary>
+/// <summary>
+/// One event as it will be stored: its call, where it was made, and what the accounting rules made of it. Sites are
+/// numbers in the trace: <paramref name="FreedSite"/> is the allocating site of the block the event released (-1: none).
+/// </summary>
 internal readonly record struct EventRow(
     long Id, long Seq, long Line, int Pid, MemoryCall Call, int Site, EventOutcome Outcome, long LiveBytes, int LiveBlocks, long StackId,
-    long? Time);
+    long? Time, int FreedSite, DroppedBlock? Dropped);
+
+/// <summary>A live block an allocation dropped by returning its pointer again (its free was missed); rare, so an object.</summary>
+internal sealed record DroppedBlock(long BlockEventId, int Site, long Bytes);
 
 /// <summary>A (file, line, function) site first seen in this trace; the store looks up or creates its id.</summary>
 internal sealed record NewSite(string File, int Line, string Function);
@@ -68,9 +74,9 @@ internal sealed class EventAccounting
         bool allocates = call.Kind != CallKind.Free;
         int context = allocates ? _contexts.Of(site, stack) : 0;
         var outcome = _ledger.Apply(id, pid, call, context);
-        var row = new EventRow(id, seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks, stack, time);
-        if (_ledger.Released is { } released) Leave(released, seq);
-        if (_ledger.Dropped is { } dropped) Leave(dropped, seq);
+        int freedSite = _ledger.Released is { } released ? Leave(released, seq) : -1;
+        var drop = _ledger.Dropped is { } dropped ? new DroppedBlock(dropped.EventId, Leave(dropped, seq), dropped.Size) : null;
+        var row = new EventRow(id, seq, lineNumber, pid, call, site, outcome, _ledger.LiveBytes, _ledger.LiveBlocks, stack, time, freedSite, drop);
         if (allocates)
         {
             _contexts.Allocated(context, call.Size, seq, _ledger.MadeLive);
@@ -94,11 +100,13 @@ internal sealed class EventAccounting
         _nextStack = _stacks.Intern(frames);
     }
 
-    /// <summary>A block left the live set (freed, realloc'd, or dropped by a missed free).</summary>
-    void Leave(in LiveBlock block, long seq)
+    /// <summary>A block left the live set (freed, realloc'd, or dropped by a missed free); returns its allocating site.</summary>
+    int Leave(in LiveBlock block, long seq)
     {
         _contexts.Released(block.Context, block.Size, seq);
-        _siteSeries.Removed(_contexts.SiteOf(block.Context), block.Size, seq);
+        int site = _contexts.SiteOf(block.Context);
+        _siteSeries.Removed(site, block.Size, seq);
+        return site;
     }
 
     /// <summary>A flow line read from its (ASCII) bytes: names already seen need no string.</summary>

@@ -4,11 +4,12 @@ namespace PyMemTrace.Store;
 
 /// <summary>
 /// Each site's live bytes over the trace, kept at import on a grid of equal buckets of events (a power of two wide,
-/// at most <see cref="MaxBuckets"/> of them): the value at the end of every bucket in which the site changed, so a
-/// site's value at any bucket end is its latest entry up to there. The growth ranking and the per-site timeline read
-/// it instead of replaying the events. Entries are one list in time order (16 bytes each); when the buckets fill, the
-/// width doubles and entries of the same site in the same (new) bucket merge, keeping the later value. A site's
-/// bytes add up as the block reports do: saturating, never below 0.
+/// at most <see cref="MaxBuckets"/> of them): the values at the end of every bucket in which the site changed (live
+/// bytes, live blocks, the most bytes so far), so a site's values at any bucket end are its latest entry up to there.
+/// The growth ranking and the per-site timeline read it instead of replaying the events, and a window's replay starts
+/// from it. Entries are one list in time order (28 bytes each); when the buckets fill, the width doubles and entries of
+/// the same site in the same (new) bucket merge, keeping the later values. A site's bytes add up as the block reports
+/// do: saturating, never below 0.
 /// </summary>
 internal sealed class SiteLiveSeries
 {
@@ -20,12 +21,14 @@ internal sealed class SiteLiveSeries
     struct Entry
     {
         public int Site, Bucket;
-        public long Bytes;
+        public long Bytes, Max;
+        public int Blocks;
     }
 
     struct Site
     {
         public long Live, Max;
+        public int Blocks;
         public int LastEntry;   // + 1; 0: none yet
     }
 
@@ -36,9 +39,9 @@ internal sealed class SiteLiveSeries
 
     public long Width => 1L << _shift;
 
-    public void Added(int site, long size, long seq) => Set(site, seq, Saturating.Add(Of(site).Live, size));
+    public void Added(int site, long size, long seq) => Set(site, seq, Saturating.Add(Of(site).Live, size), +1);
 
-    public void Removed(int site, long size, long seq) => Set(site, seq, Math.Max(0, Of(site).Live - size));
+    public void Removed(int site, long size, long seq) => Set(site, seq, Math.Max(0, Of(site).Live - size), -1);
 
     ref Site Of(int site)
     {
@@ -46,28 +49,37 @@ internal sealed class SiteLiveSeries
         return ref _sites[site];
     }
 
-    void Set(int site, long seq, long bytes)
+    void Set(int site, long seq, long bytes, int blocks)
     {
         ref var s = ref Of(site);
         s.Live = bytes;
+        s.Blocks += blocks;
         if (bytes > s.Max) s.Max = bytes;
         while ((seq - 1) >> _shift >= MaxBuckets) Coarsen();
         int bucket = (int)((seq - 1) >> _shift);
         if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)
         {
-            _entries[s.LastEntry - 1].Bytes = bytes;
+            Update(ref _entries[s.LastEntry - 1], in s);
             return;
         }
         if (_count == MaxEntries) Coarsen();
         bucket = (int)((seq - 1) >> _shift);
         if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)   // merged by the coarsening
         {
-            _entries[s.LastEntry - 1].Bytes = bytes;
+            Update(ref _entries[s.LastEntry - 1], in s);
             return;
         }
         if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
-        _entries[_count++] = new Entry { Site = site, Bucket = bucket, Bytes = bytes };
+        _entries[_count] = new Entry { Site = site, Bucket = bucket };
+        Update(ref _entries[_count++], in s);
         s.LastEntry = _count;
+    }
+
+    static void Update(ref Entry e, in Site s)
+    {
+        e.Bytes = s.Live;
+        e.Blocks = s.Blocks;
+        e.Max = s.Max;
     }
 
     /// <summary>Doubles the width: buckets 2k and 2k + 1 become k; a site's entries within one keep the later value.</summary>
@@ -81,7 +93,11 @@ internal sealed class SiteLiveSeries
             var e = _entries[i];
             e.Bucket /= 2;
             ref var s = ref _sites[e.Site];
-            if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == e.Bucket) _entries[s.LastEntry - 1].Bytes = e.Bytes;
+            if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == e.Bucket)
+            {
+                ref var earlier = ref _entries[s.LastEntry - 1];
+                (earlier.Bytes, earlier.Blocks, earlier.Max) = (e.Bytes, e.Blocks, e.Max);
+            }
             else
             {
                 _entries[kept++] = e;
@@ -98,9 +114,9 @@ internal sealed class SiteLiveSeries
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {
         // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it
-        var rows = _entries.AsSpan(0, _count).ToArray().Select(e => (Site: siteIds[e.Site], e.Bucket, e.Bytes)).Order().ToList();
-        using var insert = new IntegerRowsInsert(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes");
-        foreach (var (site, bucket, bytes) in rows) insert.Add(traceId, site, bucket, bytes);
+        var rows = _entries.AsSpan(0, _count).ToArray().Select(e => (Site: siteIds[e.Site], e.Bucket, e.Bytes, e.Blocks, e.Max)).Order().ToList();
+        using var insert = new IntegerRowsInsert(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes", "live_blocks", "max_bytes");
+        foreach (var (site, bucket, bytes, blocks, max) in rows) insert.Add(traceId, site, bucket, bytes, blocks, max);
         insert.Complete();
     }
 }

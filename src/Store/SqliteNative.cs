@@ -28,6 +28,11 @@ internal static unsafe partial class SqliteNative
     [LibraryImport(Library, EntryPoint = "sqlite3_column_int64"), SuppressGCTransition]
     public static partial long ColumnInt64(nint stmt, int column);
 
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_type"), SuppressGCTransition]
+    public static partial int ColumnType(nint stmt, int column);
+
+    public const int Null = 5;   // SQLITE_NULL, a column type
+
     [LibraryImport(Library, EntryPoint = "sqlite3_reset"), SuppressGCTransition]
     public static partial int Reset(nint stmt);
 }

@@ -24,7 +24,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     static readonly string[] EventColumns =
     [
         "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
-        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id", "time_ns",
+        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id", "time_ns", "freed_site_id",
     ];
 
     readonly PreparedGroup _statements; // every statement below: disposed together, also when the constructor fails
@@ -33,7 +33,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     /// <summary>Flow lines and new stacks inserted by one statement, as events are.</summary>
     internal const int FlowsPerInsert = 32, StacksPerInsert = 32;
 
-    readonly PreparedStatement _events, _event, _note, _unparsed, _flows, _flow, _stacks, _stack;
+    readonly PreparedStatement _events, _event, _drop, _note, _unparsed, _flows, _flow, _stacks, _stack;
     PreparedStatement? _aggTable, _aggBucket; // prepared at the first aggregation: most logs have none
     readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
     readonly BoundValues _eventValues, _eventsValues, _flowValues, _flowsValues, _stackValues, _stacksValues;
@@ -63,6 +63,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         {
             _event = _statements.Add(PreparedInsert.Into(conn, "events", EventColumns));
             _events = _statements.Add(PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns));
+            _drop = _statements.Add(PreparedInsert.Into(conn, "dropped_blocks", "event_id", "trace_id", "block_event_id", "site_id", "bytes"));
             _note = _statements.Add(PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text"));
             _unparsed = _statements.Add(PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text"));
             _flow = _statements.Add(PreparedInsert.Into(conn, "flow", FlowColumns));
@@ -285,7 +286,12 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         v.Optional(at + 18, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
         v.Optional(at + 20, e.StackId != 0, e.StackId);
         v.Optional(at + 21, e.Time is not null, e.Time ?? 0);
+        v.Optional(at + 22, e.FreedSite >= 0, e.FreedSite >= 0 ? _siteIds[e.FreedSite] : 0);
+        if (e.Dropped is { } drop) StoreDrop(e.Id, drop);
     }
+
+    void StoreDrop(long eventId, DroppedBlock drop) =>
+        _drop.Bind(1, eventId).Bind(2, _traceId).Bind(3, drop.BlockEventId).Bind(4, _siteIds[drop.Site]).Bind(5, drop.Bytes).Run();
 
     /// <summary>Marks the events whose blocks are still live (the leaks) and stores the totals. Call once, after the last line.</summary>
     public void MarkLeaks() => Finish(Accounting);

@@ -72,31 +72,6 @@ public sealed class StoredTimelineTests : IDisposable
         }
     }
 
-    /// <summary>Follows each site's live bytes through a replay (saturating, never below 0, as the reports add them).</summary>
-    sealed class SiteWatch(IReadOnlyList<long> marks) : IBlockObserver
-    {
-        public readonly Dictionary<long, long> Live = new(), Max = new();
-        public readonly List<Dictionary<long, long>> AtMarks = new();
-        int _next;
-
-        public void Added(in Block b)
-        {
-            Live[b.SiteId] = Saturating.Add(Live.GetValueOrDefault(b.SiteId), b.Size);
-            Max[b.SiteId] = Math.Max(Max.GetValueOrDefault(b.SiteId), Live[b.SiteId]);
-        }
-
-        public void Removed(in Block b) => Live[b.SiteId] = Math.Max(0, Live.GetValueOrDefault(b.SiteId) - b.Size);
-
-        public void After(long seq)
-        {
-            while (_next < marks.Count && marks[_next] <= seq)
-            {
-                AtMarks.Add(marks[_next] == 0 ? [] : new Dictionary<long, long>(Live));   // 0: before the first event
-                _next++;
-            }
-        }
-    }
-
     [Fact]
     public void Growth_and_site_timelines_from_site_buckets_equal_a_replay_at_the_bucket_ends()
     {

@@ -43,12 +43,12 @@ public static class ParquetExport
         new("events",
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.kind, e.api, e.site_id, e.size, e.nmemb, e.elsize, e.ptr, e.old_ptr,
-                   e.status, e.freed_bytes, e.replaced, e.live_bytes, e.live_blocks, e.chain_id, e.leaked, e.stack_id
+                   e.status, e.freed_bytes, e.freed_site_id, e.replaced, e.live_bytes, e.live_blocks, e.chain_id, e.leaked, e.stack_id
             FROM events e JOIN traces t ON t.id = e.trace_id WHERE $trace IS NULL OR e.trace_id = $trace ORDER BY e.id
             """,
             [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), T("kind"), T("api"), I("site_id"), I("size"),
-             I("nmemb"), I("elsize"), I("ptr"), I("old_ptr"), T("status"), I("freed_bytes"), I("replaced"), I("live_bytes"), I("live_blocks"),
-             I("chain_id"), I("leaked"), I("stack_id")]),
+             I("nmemb"), I("elsize"), I("ptr"), I("old_ptr"), T("status"), I("freed_bytes"), I("freed_site_id"), I("replaced"), I("live_bytes"),
+             I("live_blocks"), I("chain_id"), I("leaked"), I("stack_id")]),
         new("leaks",
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.ptr, printf('0x%x', e.ptr), e.size, e.kind, e.api,

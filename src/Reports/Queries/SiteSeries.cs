@@ -6,9 +6,10 @@ using static PyMemTrace.Reports.Queries.ReportSql;
 namespace PyMemTrace.Reports.Queries;
 
 /// <summary>
-/// Live bytes per allocating site over the trace, from one <see cref="BlockReplay"/>: the biggest sites' timeline
-/// (heaptrack's "consumed" view) and the growth ranking of leak suspects. The filter's pid and exclusions apply; blocks
-/// count from their allocation to their release, whatever the window.
+/// Live bytes per allocating site over the trace: the biggest sites' timeline (heaptrack's "consumed" view) and the
+/// growth ranking of leak suspects, from the values kept at import, a replay of a window's sites from them
+/// (<see cref="SiteWindowReplay"/>), or, for one pid or without some stacks, one <see cref="BlockReplay"/>. The filter's
+/// pid and exclusions apply; blocks count from their allocation to their release, whatever the window.
 /// </summary>
 public static class SiteSeries
 {
@@ -37,7 +38,7 @@ public static class SiteSeries
         }
         else
         {
-            var watch = new Watcher(f, events.Select(e => e.Event).ToList());
+            var watch = new SiteWatcher(f, events.Select(e => e.Event).ToList());
             BlockReplay.LiveAfter(conn, f.TraceId, null, watch);
             biggest = watch.Sites.OrderByDescending(kv => kv.Value.Max).ThenBy(kv => kv.Key).Take(top).Select(kv => kv.Key).ToList();
             valueAt = watch.ValueAt;
@@ -61,7 +62,7 @@ public static class SiteSeries
     /// after which the site's live bytes were higher than before them. A leak grows in most runs; a cache grows in a
     /// few, then stays. Rows: file, line, function, grew, slices, bytes (live at the end), blocks, max_bytes.
     /// </summary>
-    public static ReportTable Growth(SqliteConnection conn, ResolvedFilter f, int? top)
+    public static ReportTable Growth(SqliteConnection conn, ResolvedFilter f, int? top, long splitAbove = WindowReplay.SplitAbove)
     {
         long span = f.To - f.From + 1;
         int slices = (int)Math.Min(Slices, span);
@@ -77,8 +78,10 @@ public static class SiteSeries
         }
         else
         {
-            var watch = new Watcher(f, ends);
-            BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
+            var watch = new SiteWatcher(f, ends);
+            if (KeptAtImport.Serves(f))   // from the kept values before the window
+                SiteWindowReplay.Run(conn, f.TraceId, f.From, f.To, watch, () => SiteWatcher.Changes(f, ends), splitAbove);
+            else BlockReplay.LiveAfter(conn, f.TraceId, f.To, watch);
             suspects = watch.Sites.Where(kv => kv.Value.Live > 0).Select(kv => (kv.Key, kv.Value.Live, kv.Value.Blocks, kv.Value.Max)).ToList();
             valueAt = watch.ValueAt;
         }
@@ -142,75 +145,6 @@ public static class SiteSeries
             int i = Array.BinarySearch(buckets, e / _width - 1);   // the last bucket that ends at or before event e
             i = i >= 0 ? i : ~i - 1;   // else the last entry before it
             return i >= 0 ? bytes[i] : 0;
-        }
-    }
-
-    /// <summary>One site's live bytes and blocks now, the most live bytes so far, and its value after the marked events where it changed.</summary>
-    sealed class SiteState
-    {
-        public long Live, Blocks, Max;
-        public bool Changed;
-        public readonly List<(int Mark, long Bytes)> Series = new();
-    }
-
-    /// <summary>Follows every site's live bytes through the replay; notes them after each marked event.</summary>
-    sealed class Watcher(ResolvedFilter f, IReadOnlyList<long> marks) : IBlockObserver
-    {
-        public readonly Dictionary<long, SiteState> Sites = new();
-        readonly List<SiteState> _changed = new();
-        int _next;
-
-        SiteState? Of(in Block b)
-        {
-            if ((f.Pid is not null && b.Pid != f.Pid) || f.ExcludedSites.Contains(b.SiteId) || (b.StackId != 0 && f.ExcludedStacks.Contains(b.StackId))) return null;
-            if (!Sites.TryGetValue(b.SiteId, out var s)) Sites[b.SiteId] = s = new SiteState();
-            if (!s.Changed) { s.Changed = true; _changed.Add(s); }
-            return s;
-        }
-
-        public void Added(in Block b)
-        {
-            if (Of(b) is not { } s) return;
-            s.Live = Saturating.Add(s.Live, b.Size);   // a saturated site stays saturated: its bytes are not known exactly
-            s.Blocks++;
-            if (s.Live > s.Max) s.Max = s.Live;
-        }
-
-        public void Removed(in Block b)
-        {
-            if (Of(b) is not { } s) return;
-            s.Live = Math.Max(0, s.Live - b.Size);   // after a saturated sum, never below nothing
-            s.Blocks--;
-        }
-
-        public void After(long seq)
-        {
-            while (_next < marks.Count && marks[_next] <= seq)   // a mark before the first event (0) sees nothing yet
-            {
-                if (marks[_next] == seq)
-                {
-                    foreach (var s in _changed)
-                    {
-                        s.Series.Add((_next, s.Live));
-                        s.Changed = false;
-                    }
-                    _changed.Clear();
-                }
-                _next++;
-            }
-        }
-
-        /// <summary>The site's live bytes after the marked event <paramref name="mark"/> (0 before it ever changed).</summary>
-        public long ValueAt(long site, int mark)
-        {
-            if (!Sites.TryGetValue(site, out var s)) return 0;
-            long value = 0;
-            foreach (var (m, bytes) in s.Series)
-            {
-                if (m > mark) break;
-                value = bytes;
-            }
-            return value;
         }
     }
 }

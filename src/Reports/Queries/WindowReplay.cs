@@ -70,7 +70,7 @@ public static class WindowReplay
     }
 
     /// <summary>A connection of its own to the same database file; null for an in-memory one.</summary>
-    static SqliteConnection? SecondConnection(SqliteConnection conn)
+    internal static SqliteConnection? SecondConnection(SqliteConnection conn)
     {
         if (string.IsNullOrEmpty(conn.DataSource) || conn.DataSource == ":memory:" || !File.Exists(conn.DataSource)) return null;
         var other = new SqliteConnection(conn.ConnectionString);

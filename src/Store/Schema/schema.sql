@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS events (
     old_ptr     INTEGER,                -- realloc's old block
     status      TEXT,                   -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
     freed_bytes INTEGER NOT NULL,       -- bytes of the live block this event released (free, or realloc's old block)
+    freed_site_id INTEGER,              -- the allocating site of that block; NULL when the event released none
     replaced    INTEGER NOT NULL,       -- 1: the returned pointer was still live, its free was missed; that block is dropped
     live_bytes  INTEGER NOT NULL,       -- live bytes of all pids after this event
     live_blocks INTEGER NOT NULL,       -- live blocks of all pids after this event
@@ -77,6 +78,16 @@ CREATE TABLE IF NOT EXISTS events (
 -- so the rowid answers both (and the import does not maintain an index over every event).
 CREATE INDEX IF NOT EXISTS events_leaked ON events(trace_id, site_id) WHERE leaked = 1;
 CREATE INDEX IF NOT EXISTS events_by_chain ON events(trace_id, chain_id) WHERE chain_id IS NOT NULL;
+
+-- Blocks dropped because their pointer came back from an allocation while still live (events.replaced = 1: the
+-- block's free was missed, DTrace dropped it or the tracer started late). One row per dropped block.
+CREATE TABLE IF NOT EXISTS dropped_blocks (
+    event_id       INTEGER PRIMARY KEY, -- the (re)allocation that returned the pointer again → events.id
+    trace_id       INTEGER NOT NULL,
+    block_event_id INTEGER NOT NULL,    -- the event that had allocated the dropped block → events.id
+    site_id        INTEGER NOT NULL,    -- its allocating site
+    bytes          INTEGER NOT NULL     -- its size
+);
 
 -- Python CALL/RTN lines of the call-stack mode.
 CREATE TABLE IF NOT EXISTS flow (
@@ -363,7 +374,9 @@ CREATE TABLE IF NOT EXISTS site_timeline (
     trace_id   INTEGER NOT NULL,
     site_id    INTEGER NOT NULL,
     bucket     INTEGER NOT NULL,        -- events bucket * width + 1 .. (bucket + 1) * width
-    live_bytes INTEGER NOT NULL,
+    live_bytes INTEGER NOT NULL,        -- at the bucket's end
+    live_blocks INTEGER NOT NULL,       -- at the bucket's end
+    max_bytes  INTEGER NOT NULL,        -- the most live bytes of the site at any moment up to the bucket's end
     PRIMARY KEY (trace_id, site_id, bucket)
 ) WITHOUT ROWID;
 

@@ -20,12 +20,14 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     /// <summary>Events inserted by one statement: per-statement costs (cursors, reset) are paid once per group.</summary>
     internal const int EventsPerInsert = 32;
     // No id: SQLite gives each row max(id) + 1, which is the id the accounting gave it (checked in Finish), and appends
-    // without first searching the table for a row with that id.
+    // without first searching the table for a row with that id. No kind and status: SQLite computes them from the
+    // others when read (each column stored is a good part of the insert's cost).
     static readonly string[] EventColumns =
     [
-        "trace_id", "seq", "line", "pid", "kind", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
-        "status", "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id", "time_ns", "freed_site_id",
+        "trace_id", "seq", "line", "pid", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
+        "freed_bytes", "replaced", "live_bytes", "live_blocks", "chain_id", "leaked", "stack_id", "time_ns", "freed_site_id",
     ];
+    const int TraceIdColumn = 1, LeakedColumn = 17;
 
     readonly PreparedGroup _statements; // every statement below: disposed together, also when the constructor fails
     static readonly string[] FlowColumns = ["trace_id", "line", "pid", "type", "file", "file_line", "function"];
@@ -35,7 +37,7 @@ public sealed class TraceWriter : ITraceSink, IDisposable
 
     readonly PreparedStatement _events, _event, _drop, _note, _unparsed, _flows, _flow, _stacks, _stack;
     PreparedStatement? _aggTable, _aggBucket; // prepared at the first aggregation: most logs have none
-    readonly PinnedUtf8 _kinds = new(), _apis = new(), _statuses = new();
+    readonly PinnedUtf8 _apis = new();
     readonly BoundValues _eventValues, _eventsValues, _flowValues, _flowsValues, _stackValues, _stacksValues;
     readonly List<byte[]> _names = new(); // the trace's flow-line names by number, as pinned UTF-8
     static readonly byte[] Call = PinnedUtf8.Encode("CALL"), Rtn = PinnedUtf8.Encode("RTN");
@@ -100,10 +102,10 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         // the same for every row: bound once (reset keeps bindings)
         for (int r = 0; r < EventsPerInsert; r++)
         {
-            if (r == 0) _eventValues.Int(1, traceId);
-            if (r == 0) _eventValues.Int(19, 0);
-            _eventsValues.Int(r * EventColumns.Length + 1, traceId);
-            _eventsValues.Int(r * EventColumns.Length + 19, 0);
+            if (r == 0) _eventValues.Int(TraceIdColumn, traceId);
+            if (r == 0) _eventValues.Int(LeakedColumn, 0);
+            _eventsValues.Int(r * EventColumns.Length + TraceIdColumn, traceId);
+            _eventsValues.Int(r * EventColumns.Length + LeakedColumn, 0);
         }
     }
 
@@ -270,23 +272,23 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         v.Int(at + 2, e.Seq);
         v.Int(at + 3, e.Line);
         v.Int(at + 4, e.Pid);
-        v.Text(at + 5, _kinds, KindName(call.Kind));
-        v.Text(at + 6, _apis, call.Api);
-        v.Int(at + 7, _siteIds[e.Site]);
-        v.Optional(at + 8, call.Kind != CallKind.Free, call.Size);
-        v.Optional(at + 9, call.Kind == CallKind.Calloc, call.Count);
-        v.Optional(at + 10, call.Kind == CallKind.Calloc, call.ElementSize);
-        v.Int(at + 11, call.Pointer);
-        v.Optional(at + 12, call.Kind == CallKind.Realloc, call.OldPointer);
-        v.Text(at + 13, _statuses, e.Outcome.Status);
-        v.Int(at + 14, e.Outcome.FreedBytes);
-        v.Int(at + 15, e.Outcome.Replaced ? 1 : 0);
-        v.Int(at + 16, e.LiveBytes);
-        v.Int(at + 17, e.LiveBlocks);
-        v.Optional(at + 18, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
-        v.Optional(at + 20, e.StackId != 0, e.StackId);
-        v.Optional(at + 21, e.Time is not null, e.Time ?? 0);
-        v.Optional(at + 22, e.FreedSite >= 0, e.FreedSite >= 0 ? _siteIds[e.FreedSite] : 0);
+        v.Text(at + 5, _apis, call.Api);
+        v.Int(at + 6, _siteIds[e.Site]);
+        // kind and status follow from these NULLs (see schema.sql): a free has no size, a realloc an old pointer, a
+        // calloc its nmemb; a released block its site
+        v.Optional(at + 7, call.Kind != CallKind.Free, call.Size);
+        v.Optional(at + 8, call.Kind == CallKind.Calloc, call.Count);
+        v.Optional(at + 9, call.Kind == CallKind.Calloc, call.ElementSize);
+        v.Int(at + 10, call.Pointer);
+        v.Optional(at + 11, call.Kind == CallKind.Realloc, call.OldPointer);
+        v.Int(at + 12, e.Outcome.FreedBytes);
+        v.Int(at + 13, e.Outcome.Replaced ? 1 : 0);
+        v.Int(at + 14, e.LiveBytes);
+        v.Int(at + 15, e.LiveBlocks);
+        v.Optional(at + 16, e.Outcome.ChainId is not null, e.Outcome.ChainId ?? 0);
+        v.Optional(at + 18, e.StackId != 0, e.StackId);
+        v.Optional(at + 19, e.Time is not null, e.Time ?? 0);
+        v.Optional(at + 20, e.FreedSite >= 0, e.FreedSite >= 0 ? _siteIds[e.FreedSite] : 0);
         if (e.Dropped is { } drop) StoreDrop(e.Id, drop);
     }
 
@@ -308,14 +310,6 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         using (var range = new PreparedStatement(_conn, "UPDATE traces SET first_event_id = ?1, last_event_id = ?2 WHERE id = ?3"))
             range.Bind(1, FirstEventId).Bind(2, FirstEventId + accounting.Events - 1).Bind(3, _traceId).Run();
     }
-
-    static string KindName(CallKind kind) => kind switch
-    {
-        CallKind.Malloc => "malloc",
-        CallKind.Calloc => "calloc",
-        CallKind.Realloc => "realloc",
-        _ => "free",
-    };
 
     public void Dispose()
     {

@@ -63,4 +63,26 @@ public sealed class WindowReplayTests : IDisposable
         }
         Assert.True(frees > 0);   // the counter saw the frees as frees
     }
+
+    /// <summary>_PyObject_Realloc(0x0, 24) with no result printed made no block live at import (HeapLedger): no replay makes one.</summary>
+    [Fact]
+    public void A_realloc_of_nothing_is_no_block_in_any_replay()
+    {
+        File.WriteAllText(_dir.File("r.log"), """
+            dtrace:::BEGIN
+            7 a.py:1 -> f _PyObject_Malloc(32) _PyObject_Malloc returns 0x1000
+            7 a.py:2 -> g _PyObject_Realloc(0x0, 24)
+            7 a.py:3 -> h _PyObject_Malloc(8) _PyObject_Malloc returns 0x2000
+            dtrace:::END
+
+            """);
+        long id = TraceImporter.Import(_dir.Db, _dir.File("r.log"), force: false).TraceId;
+        using var conn = InProcess.Read(_dir.Db);
+        var f = EventFilter.None.Resolve(conn, id);
+        Assert.Equal([1L, 3L], BlockReplay.LiveAfter(conn, id, null).Keys.Order());
+        Assert.Equal([1L, 3L], WindowReplay.LiveAtEnd(conn, f.FirstEventId, 1, 3).Select(b => b.Event).Order());
+        string Growth(EventFilter filter) => string.Join(";", SiteSeries.Growth(conn, filter.Resolve(conn, id), null).Rows.Select(r => $"{r[1]} {r[5]}"));
+        Assert.Equal("3 8;1 32", Growth(new EventFilter(Pid: 7, From: 2, To: 3)));   // one pid: a replay of the blocks
+        Assert.Equal("3 8;1 32", Growth(new EventFilter(From: 2, To: 3)));   // all pids: the sites from the kept values
+    }
 }

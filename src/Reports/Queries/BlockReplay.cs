@@ -40,7 +40,7 @@ public static class BlockReplay
         // old pointer; a NULL column reads as 0.
         string sql = $"""
             SELECT id, line, pid, (size IS NULL) * {Free} + (old_ptr IS NOT NULL) * {Realloc}, size, ptr, old_ptr,
-                   status IS 'freed', site_id, stack_id
+                   freed_site_id IS NOT NULL, site_id, stack_id
             FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id
             """;
         RowScan.Each(conn, sql, first, last, r =>
@@ -52,7 +52,7 @@ public static class BlockReplay
             {
                 if (freed && byAddress.Remove(new BlockAddress(pid, r[5]), out var gone)) observer?.Removed(gone);
             }
-            else
+            else if (!(kind == Realloc && r[5] == 0 && r[6] == 0))   // realloc(NULL) that returned no address made no block live
             {
                 if (kind == Realloc && freed && byAddress.Remove(new BlockAddress(pid, r[6]), out var old)) observer?.Removed(old);
                 var block = new Block(r[0] - seqBase, r[1], pid, r[5], r[4], r[8], r[9]);

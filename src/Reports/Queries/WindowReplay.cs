@@ -85,7 +85,7 @@ public static class WindowReplay
         // old pointer; a NULL column reads as 0.
         static readonly string Sql = $"""
             SELECT id, line, pid, (size IS NULL) * {Free} + (old_ptr IS NOT NULL) * {Realloc}, size, ptr, old_ptr,
-                   status IS 'freed', site_id, stack_id, freed_bytes
+                   freed_site_id IS NOT NULL, site_id, stack_id, freed_bytes
             FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id
             """;
 
@@ -104,7 +104,7 @@ public static class WindowReplay
             {
                 if (freed) Release(new BlockAddress(pid, r[5]));
             }
-            else
+            else if (!(kind == Realloc && r[5] == 0 && r[6] == 0))   // realloc(NULL) that returned no address made no block live
             {
                 if (kind == Realloc && freed) Release(new BlockAddress(pid, r[6]));
                 var at = new BlockAddress(pid, r[5]);

@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS events (
     seq         INTEGER NOT NULL,       -- 1-based event number within the trace
     line        INTEGER NOT NULL,       -- line number in the log
     pid         INTEGER NOT NULL,
-    kind        TEXT NOT NULL,          -- malloc | calloc | realloc | free
+    kind        TEXT GENERATED ALWAYS AS (  -- malloc | calloc | realloc | free, from the columns each kind has (not stored)
+                    CASE WHEN size IS NULL THEN 'free' WHEN old_ptr IS NOT NULL THEN 'realloc' WHEN nmemb IS NOT NULL THEN 'calloc'
+                         ELSE 'malloc' END) VIRTUAL,
     api         TEXT NOT NULL,          -- as printed: malloc, _PyObject_Malloc, _PyMem_RawRealloc, ...
     site_id     INTEGER NOT NULL,       -- the calling site (file, line, function) of the line
     size        INTEGER,                -- requested bytes (calloc: nmemb*elsize; realloc: new size); NULL for free
@@ -63,7 +65,9 @@ CREATE TABLE IF NOT EXISTS events (
     elsize      INTEGER,
     ptr         INTEGER NOT NULL,       -- block returned (malloc, calloc, realloc) or passed to free
     old_ptr     INTEGER,                -- realloc's old block
-    status      TEXT,                   -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
+    status      TEXT GENERATED ALWAYS AS (  -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
+                    CASE WHEN freed_site_id IS NOT NULL THEN 'freed' WHEN size IS NULL THEN (CASE WHEN ptr = 0 THEN 'null' ELSE 'unknown' END)
+                         WHEN old_ptr IS NOT NULL THEN (CASE WHEN old_ptr = 0 THEN 'null' ELSE 'unknown' END) END) VIRTUAL,
     freed_bytes INTEGER NOT NULL,       -- bytes of the live block this event released (free, or realloc's old block)
     freed_site_id INTEGER,              -- the allocating site of that block; NULL when the event released none
     replaced    INTEGER NOT NULL,       -- 1: the returned pointer was still live, its free was missed; that block is dropped

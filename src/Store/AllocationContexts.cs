@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace PyMemTrace.Store;
 
@@ -23,7 +22,7 @@ internal sealed class AllocationContexts
     Context[] _contexts = new Context[64];
     int _count;
     readonly List<int> _bySite = new();                    // the stackless context of each site (+1; 0: none yet)
-    readonly Dictionary<(int Site, long Stack), int> _withStack = new();
+    readonly LongPairMap _withStack = new();   // (site, stack) -> context
     long _peakSeq;
 
     public int Count => _count;
@@ -40,9 +39,9 @@ internal sealed class AllocationContexts
             if (_bySite[site] == 0) _bySite[site] = Add(site, 0) + 1;
             return _bySite[site] - 1;
         }
-        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_withStack, (site, stack), out bool exists);
+        ref long slot = ref _withStack.GetOrAdd(site, stack, out bool exists);
         if (!exists) slot = Add(site, stack);
-        return slot;
+        return (int)slot;
     }
 
     int Add(int site, long stack)
@@ -109,7 +108,7 @@ internal sealed class AllocationContexts
         // in index order (trace, site): each row appends to context_totals_by_trace instead of searching it
         var order = new (long Site, long Stack, int Context)[_count];
         for (int i = 0; i < _count; i++) order[i] = (siteIds[_contexts[i].Site], _contexts[i].Stack, i);
-        Array.Sort(order);
+        order.AsSpan().Sort(new BySiteAndStack());
         using var insert = new IntegerRowsInsert(conn, "context_totals", "trace_id", "site_id", "stack_id", "allocs", "bytes_allocated",
             "peak_bytes", "peak_blocks", "leaked_bytes", "leaked_blocks");
         foreach (var (site, stack, context) in order)
@@ -120,5 +119,12 @@ internal sealed class AllocationContexts
                 Saturating.ToInt64(c.LiveBytes), c.LiveBlocks);
         }
         insert.Complete();
+    }
+
+    /// <summary>A struct comparer: the sort calls it inlined (the tuple's default comparer cost more than the sort's own work).</summary>
+    readonly struct BySiteAndStack : IComparer<(long Site, long Stack, int Context)>
+    {
+        public int Compare((long Site, long Stack, int Context) x, (long Site, long Stack, int Context) y) =>
+            x.Site != y.Site ? x.Site.CompareTo(y.Site) : x.Stack.CompareTo(y.Stack);
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace PyMemTrace.Store;
 
 /// <summary>A call stack first seen in this trace, to be stored in `stacks`: file and function as numbers of the trace's <see cref="NameTable"/>.</summary>
@@ -14,15 +12,17 @@ internal readonly record struct NewStack(long Id, long ParentId, int File, int F
 /// </summary>
 internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 {
-    readonly Dictionary<(long Parent, int File, int Function), long> _ids = new();
-    readonly Dictionary<int, List<long>> _stackOfPid = new();
-    readonly Dictionary<long, int> _functionOf = new();
+    readonly LongPairMap _ids = new();   // (parent, file and function as one number) -> id
+    readonly Dictionary<int, List<Frame>> _stackOfPid = new();
     long _nextId = firstId;
+
+    /// <summary>A frame of a pid's current stack: the stack up to it, and its function (what a return names).</summary>
+    readonly record struct Frame(long Stack, int Function);
 
     public void Call(int pid, int file, int function)
     {
         var stack = StackOf(pid);
-        stack.Add(Child(stack.Count == 0 ? 0 : stack[^1], stack.Count + 1, file, function));
+        stack.Add(new Frame(Child(stack.Count == 0 ? 0 : stack[^1].Stack, stack.Count + 1, file, function), function));
     }
 
     /// <summary>The id of a whole stack printed with an event (a native stack), frames root first: the same tree.</summary>
@@ -35,12 +35,11 @@ internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 
     long Child(long parent, int depth, int file, int function)
     {
-        ref long id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, (parent, file, function), out bool known);
+        ref long id = ref _ids.GetOrAdd(parent, ((long)file << 32) | (uint)function, out bool known);
         if (!known)
         {
             id = _nextId++;
             onNew(new NewStack(id, parent, file, function, depth));
-            _functionOf[id] = function;
         }
         return id;
     }
@@ -54,18 +53,18 @@ internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
         var stack = StackOf(pid);
         for (int i = stack.Count - 1; i >= 0; i--)
         {
-            if (_functionOf[stack[i]] != function) continue;
+            if (stack[i].Function != function) continue;
             stack.RemoveRange(i, stack.Count - i);
             return;
         }
     }
 
     /// <summary>The pid's current stack, or 0 when no flow line has been seen for it.</summary>
-    public long Current(int pid) => _stackOfPid.TryGetValue(pid, out var s) && s.Count > 0 ? s[^1] : 0;
+    public long Current(int pid) => _stackOfPid.TryGetValue(pid, out var s) && s.Count > 0 ? s[^1].Stack : 0;
 
-    List<long> StackOf(int pid)
+    List<Frame> StackOf(int pid)
     {
-        if (!_stackOfPid.TryGetValue(pid, out var s)) _stackOfPid[pid] = s = new List<long>();
+        if (!_stackOfPid.TryGetValue(pid, out var s)) _stackOfPid[pid] = s = new List<Frame>();
         return s;
     }
 }

@@ -23,7 +23,7 @@ public sealed class WindowReplayTests : IDisposable
     sealed class EventCount : WindowReplay.Counter
     {
         public long Events, Frees;
-        public override void Count(in RowScan.Row r)
+        public override void Count(ReadOnlySpan<long> r)
         {
             Events++;
             if (r[3] == 2) Frees++;

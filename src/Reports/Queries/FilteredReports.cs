@@ -87,7 +87,7 @@ public static class FilteredReports
 
         public static long[] Of(Dictionary<long, long[]> perSite, long site) => perSite.TryGetValue(site, out var t) ? t : perSite[site] = new long[6];
 
-        public override void Count(in RowScan.Row r)
+        public override void Count(ReadOnlySpan<long> r)
         {
             bool free = r[3] == 2;
             if (free && r[7] == 0) return;   // a free that released nothing is not counted

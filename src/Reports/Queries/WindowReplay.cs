@@ -20,11 +20,11 @@ public static class WindowReplay
     /// <summary>
     /// Counts what it wants of each event: r[0] id, r[1] line, r[2] pid, r[3] kind (0 malloc or calloc, 1 realloc,
     /// 2 free), r[4] size, r[5] pointer, r[6] old pointer, r[7] 1 when it released a live block, r[8] site, r[9]
-    /// stack (0: none), r[10] freed bytes.
+    /// stack (0: none), r[10] freed bytes. The values are read from SQLite once (each read is a call into it).
     /// </summary>
     public abstract class Counter
     {
-        public abstract void Count(in RowScan.Row r);
+        public abstract void Count(ReadOnlySpan<long> r);
         /// <summary>Adds the other half's counts to this one's.</summary>
         public abstract void Add(Counter other);
     }
@@ -81,6 +81,7 @@ public static class WindowReplay
     /// <summary>One run of consecutive events and the blocks they left live.</summary>
     sealed class Half(long seqBase, Counter? counts, bool watchReleases)
     {
+        const int Columns = 11;
         // No string compare per row but the status': a free is the event without a size, a realloc the one with an
         // old pointer; a NULL column reads as 0.
         static readonly string Sql = $"""
@@ -95,8 +96,12 @@ public static class WindowReplay
         public readonly List<BlockAddress> ReleasedFirst = new();
         public Counter? Counts => counts;
 
-        public void Read(SqliteConnection conn, long first, long last) => RowScan.Each(conn, Sql, first, last, r =>
+        readonly long[] _values = new long[Columns];
+
+        public void Read(SqliteConnection conn, long first, long last) => RowScan.Each(conn, Sql, first, last, row =>
         {
+            var r = _values;
+            for (int c = 0; c < r.Length; c++) r[c] = row[c];
             int pid = (int)r[2];
             long kind = r[3];
             bool freed = r[7] != 0;

@@ -52,9 +52,10 @@ timed "diff --base 1 --trace 20" diff --db "$db" --base 1 --trace 20
 timed "summary (last run)" summary --db "$db"
 
 echo "== exporting each run into runs/RUN/"
+rm -rf "$work/runs"   # the exports of this database (an earlier run's would be of another import, perhaps another schema)
 start=$(date +%s.%N)
 for i in $(seq 1 "$runs"); do
-    [ -f "$work/runs/run$i/leaks.parquet" ] || "$pma" export --db "$db" --trace "$i" --out "$work/runs/run$i" > /dev/null
+    "$pma" export --db "$db" --trace "$i" --out "$work/runs/run$i" > /dev/null
 done
 end=$(date +%s.%N)
 awk -v n="$runs" -v s="$start" -v e="$end" 'BEGIN { printf "  %d exports in %.1f s\n", n, e - s }'

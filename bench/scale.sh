@@ -12,7 +12,7 @@
 #
 # usage: bench/scale.sh
 # env:   BENCH_DIR=dir (default /tmp/pmanalyze-scale)   PEER=path/to/dtrace_log_analyse.py (default bench/peer/...)
-#        PEER_16M=1 also runs the peer on the 16 M-line log (minutes)   FLEET_RUNS=N (default 100; 0 skips step 7)
+#        PEER_16M=1 also runs the peer on the 16 M-line log (minutes)   FLEET_RUNS=N (default 500, the runs the DuckDB figure is over; 0 skips step 7)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -135,8 +135,8 @@ for r in summary leaks peak "timeline --points 1000"; do
     printf "  %-24s alone %5.2f s, beside the 16 M-line trace %5.2f s\n" "$r" "$alone" "$beside"
 done
 
-if [ "${FLEET_RUNS:-100}" != 0 ]; then
-    echo "== 7. many runs (bench/fleet.sh ${FLEET_RUNS:-100})"
-    BENCH_DIR="$work/fleet" bash "$here/fleet.sh" "${FLEET_RUNS:-100}" | sed 's/^/  /'
+if [ "${FLEET_RUNS:-500}" != 0 ]; then
+    echo "== 7. many runs (bench/fleet.sh ${FLEET_RUNS:-500})"
+    BENCH_DIR="$work/fleet" bash "$here/fleet.sh" "${FLEET_RUNS:-500}" | sed 's/^/  /'
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 
 namespace PyMemTrace.Store;
 
@@ -22,7 +23,7 @@ internal sealed class AllocationContexts
     Context[] _contexts = new Context[64];
     int _count;
     readonly List<int> _bySite = new();                    // the stackless context of each site (+1; 0: none yet)
-    readonly LongPairMap _withStack = new();   // (site, stack) -> context
+    readonly Dictionary<(int Site, long Stack), int> _withStack = new();
     long _peakSeq;
 
     public int Count => _count;
@@ -39,9 +40,9 @@ internal sealed class AllocationContexts
             if (_bySite[site] == 0) _bySite[site] = Add(site, 0) + 1;
             return _bySite[site] - 1;
         }
-        ref long slot = ref _withStack.GetOrAdd(site, stack, out bool exists);
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_withStack, (site, stack), out bool exists);
         if (!exists) slot = Add(site, stack);
-        return (int)slot;
+        return slot;
     }
 
     int Add(int site, long stack)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace PyMemTrace.Store;
 
 /// <summary>A call stack first seen in this trace, to be stored in `stacks`: file and function as numbers of the trace's <see cref="NameTable"/>.</summary>
@@ -12,7 +14,7 @@ internal readonly record struct NewStack(long Id, long ParentId, int File, int F
 /// </summary>
 internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 {
-    readonly LongPairMap _ids = new();   // (parent, file and function as one number) -> id
+    readonly Dictionary<(long Parent, int File, int Function), long> _ids = new();
     readonly Dictionary<int, List<Frame>> _stackOfPid = new();
     long _nextId = firstId;
 
@@ -35,7 +37,7 @@ internal sealed class StackCatalog(long firstId, Action<NewStack> onNew)
 
     long Child(long parent, int depth, int file, int function)
     {
-        ref long id = ref _ids.GetOrAdd(parent, ((long)file << 32) | (uint)function, out bool known);
+        ref long id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, (parent, file, function), out bool known);
         if (!known)
         {
             id = _nextId++;

@@ -1,3 +1,4 @@
+using Dapper;
 using PyMemTrace.Reports.Queries;
 using PyMemTrace.Store;
 using PyMemTrace.Tests.Support;
@@ -84,5 +85,7 @@ public sealed class WindowReplayTests : IDisposable
         string Growth(EventFilter filter) => string.Join(";", SiteSeries.Growth(conn, filter.Resolve(conn, id), null).Rows.Select(r => $"{r[1]} {r[5]}"));
         Assert.Equal("3 8;1 32", Growth(new EventFilter(Pid: 7, From: 2, To: 3)));   // one pid: a replay of the blocks
         Assert.Equal("3 8;1 32", Growth(new EventFilter(From: 2, To: 3)));   // all pids: the sites from the kept values
+        Assert.Equal([(32L, 1L), (32L, 1L), (40L, 2L)],   // and the view of each pid's own live bytes
+            conn.Query<(long, long)>("SELECT live_bytes, live_blocks FROM pid_timeline WHERE trace_id = @id ORDER BY event", new { id }));
     }
 }

@@ -23,7 +23,8 @@ public static class ParquetExport
     static Column I(string name) => new(name, Kind.Integer);
     static Column T(string name) => new(name, Kind.Text);
 
-    // Every table carries trace_sha256 where rows belong to a trace, so exports of many databases can be combined.
+    // Every table carries trace_sha256 where rows belong to a trace, so exports of many databases can be combined. A
+    // trace's events are read as its id range (the rowid), not by trace_id (no index: a scan of every trace's events).
     static readonly Table[] Tables =
     [
         new("traces",
@@ -37,14 +38,16 @@ public static class ParquetExport
         new("sites",
             """
             SELECT id, file, line, function FROM sites
-            WHERE $trace IS NULL OR id IN (SELECT DISTINCT site_id FROM events WHERE trace_id = $trace) ORDER BY id
+            WHERE $trace IS NULL OR id IN (SELECT DISTINCT e.site_id FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
+                                           WHERE t.id = $trace)
+            ORDER BY id
             """,
             [I("site_id"), T("file"), I("line"), T("function")]),
         new("events",
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.kind, e.api, e.site_id, e.size, e.nmemb, e.elsize, e.ptr, e.old_ptr,
                    e.status, e.freed_bytes, e.freed_site_id, e.replaced, e.live_bytes, e.live_blocks, e.chain_id, e.leaked, e.stack_id
-            FROM events e JOIN traces t ON t.id = e.trace_id WHERE $trace IS NULL OR e.trace_id = $trace ORDER BY e.id
+            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE $trace IS NULL OR t.id = $trace ORDER BY e.id
             """,
             [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), T("kind"), T("api"), I("site_id"), I("size"),
              I("nmemb"), I("elsize"), I("ptr"), I("old_ptr"), T("status"), I("freed_bytes"), I("freed_site_id"), I("replaced"), I("live_bytes"),
@@ -53,8 +56,8 @@ public static class ParquetExport
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.ptr, printf('0x%x', e.ptr), e.size, e.kind, e.api,
                    e.site_id, s.file, s.line, s.function
-            FROM events e JOIN traces t ON t.id = e.trace_id JOIN sites s ON s.id = e.site_id
-            WHERE e.leaked = 1 AND ($trace IS NULL OR e.trace_id = $trace) ORDER BY e.id
+            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id JOIN sites s ON s.id = e.site_id
+            WHERE e.leaked = 1 AND ($trace IS NULL OR t.id = $trace) ORDER BY e.id
             """,
             [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), I("ptr"), T("pointer"), I("size"), T("kind"),
              T("api"), I("site_id"), T("file"), I("line"), T("function")]),

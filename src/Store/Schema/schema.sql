@@ -440,14 +440,14 @@ GROUP BY st.trace_id, s.file, s.function;
 -- Analyses (timeline, sizes, temporary allocations, peak), documented in docs/reports.md.
 
 -- Per event, how it changed the live total of its own pid: + the block it made live, - the block it released,
--- - the block a missed free dropped (the size of the latest (re)allocation that returned the same pointer in that pid).
+-- - the block a missed free dropped (dropped_blocks). realloc(NULL) that returned no address made no block live.
 CREATE VIEW IF NOT EXISTS event_deltas AS
-SELECT trace_id, id, seq, line, pid, kind, size, freed_bytes, dropped_bytes,
-       max(-9223372036854775807, coalesce(size, 0) - freed_bytes - dropped_bytes) AS delta_bytes, -- saturated: REAL past 2^63
-       (kind <> 'free') - (status IS 'freed') - replaced AS delta_blocks
-FROM (SELECT *, CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS dropped_bytes FROM (SELECT t.id AS trace_id, e.id, e.seq, e.line, e.pid, e.kind, e.size, e.freed_bytes, e.replaced, e.status,
-             lag(e.size) OVER (PARTITION BY t.id, e.pid, e.ptr, e.kind = 'free' ORDER BY e.id) AS dropped
-      FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id));
+SELECT trace_id, id, seq, line, pid, kind, size, made_live, freed_bytes, dropped_bytes,
+       max(-9223372036854775807, made_live * coalesce(size, 0) - freed_bytes - dropped_bytes) AS delta_bytes, -- saturated: REAL past 2^63
+       made_live - (freed_site_id IS NOT NULL) - replaced AS delta_blocks
+FROM (SELECT t.id AS trace_id, e.id, e.seq, e.line, e.pid, e.kind, e.size, e.freed_bytes, e.freed_site_id, e.replaced,
+             coalesce(d.bytes, 0) AS dropped_bytes, e.size IS NOT NULL AND NOT (e.old_ptr IS 0 AND e.ptr = 0) AS made_live
+      FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id LEFT JOIN dropped_blocks d ON d.event_id = e.id);
 
 -- Live bytes and blocks of each pid after each of that pid's events (the events table holds the all-pid totals).
 -- The running byte sum adds the high and low 32 bits of each change apart (as saturating_sum does): the running
@@ -455,8 +455,8 @@ FROM (SELECT *, CASE WHEN replaced = 1 THEN coalesce(dropped, 0) ELSE 0 END AS d
 CREATE VIEW IF NOT EXISTS pid_timeline AS
 WITH parts AS (
     SELECT trace_id, id, seq, line, pid, delta_blocks,
-           (coalesce(size, 0) >> 32) - (freed_bytes >> 32) - (dropped_bytes >> 32) AS high,
-           (coalesce(size, 0) & 4294967295) - (freed_bytes & 4294967295) - (dropped_bytes & 4294967295) AS low
+           made_live * (coalesce(size, 0) >> 32) - (freed_bytes >> 32) - (dropped_bytes >> 32) AS high,
+           made_live * (coalesce(size, 0) & 4294967295) - (freed_bytes & 4294967295) - (dropped_bytes & 4294967295) AS low
     FROM event_deltas),
 running AS (
     SELECT trace_id, seq, line, pid, sum(high) OVER w + (sum(low) OVER w >> 32) AS high, sum(low) OVER w & 4294967295 AS low,

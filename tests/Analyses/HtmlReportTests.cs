@@ -143,6 +143,34 @@ public class HtmlReportTests
         Assert.Equal(2, Regex.Matches(timed, "seconds since the first time stamp").Count);   // the timeline and the per-site timeline
     }
 
+    /// <summary>Native stacks (ustack(), record --native) come without flow lines: the report still draws them.</summary>
+    [Fact]
+    public void A_trace_with_native_stacks_only_gets_its_stack_tables_and_flame_graph()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("native.log"), """
+            dtrace:::BEGIN
+             4711 /home/u/app.py:49   -> plant malloc(1111) pntr 0x55d5c3a4e630
+
+                          libc.so.6`malloc+0x0
+                          libffi.so.8`ffi_call+0xcc
+                          python3.11`_start+0x20
+
+             4711 /home/u/app.py:50   -> plant malloc(222) pntr 0x55d5c3a4e700
+
+                          libc.so.6`malloc+0x0
+                          python3.11`_start+0x20
+
+            dtrace:::END
+
+            """);
+        string html = Render(dir.File("native.log"), out _);
+        Assert.Contains("<script type=\"application/json\" id=\"flame-data\">", html);
+        Assert.Contains("id=\"t-leak-stacks\"", html);
+        Assert.Contains("id=\"t-peak-stacks\"", html);
+        Assert.Contains("libffi.so.8:ffi_call", html);
+    }
+
     [Theory]
     [InlineData("generated/pyraw-call-stack.log")]
     [InlineData("analyses/two-pids.log")]

@@ -63,9 +63,9 @@ public sealed record TraceReportData(
             new("sizes", SizesReport.Buckets(conn, traceId), 0),
             CountedPart("temporary", TemporaryReport.Sites(conn, traceId, MaxRows), () => Count("SELECT count(*) FROM temporary_sites WHERE trace_id = @trace"), $"pmanalyze temporary --trace {traceId}"),
         };
-        // only the call-stack mode's CALL lines give events a stack: without flow lines, no scan of the events
-        bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM flow WHERE trace_id = @trace)") == 1
-                         && Count("SELECT EXISTS (SELECT 1 FROM events WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
+        // a stack on an allocation (the call-stack mode's, or a native one printed with the event): from the contexts
+        // kept at import, not a scan of the events
+        bool hasStacks = Count("SELECT EXISTS (SELECT 1 FROM context_totals WHERE trace_id = @trace AND stack_id IS NOT NULL)") == 1;
         var blocks = BlockReportData.Load(conn, traceId);   // the peak's one replay serves the verdict, its tables and the flame graph
         IReadOnlyList<FlameWeight> flame = [];
         if (hasStacks)

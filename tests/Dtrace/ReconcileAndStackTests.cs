@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using PyMemTrace.Reports.Queries;
 using PyMemTrace.Reports.Rendering;
+using PyMemTrace.Store;
 
 namespace PyMemTrace.Tests.Dtrace;
 
@@ -58,5 +59,29 @@ public sealed class ReconcileAndStackTests
         Assert.Equal(expected.Count, folded.Count);
         Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal), folded.OrderBy(kv => kv.Key, StringComparer.Ordinal));
         Assert.Equal(truth.GetProperty("bytes_allocated").GetInt64(), folded.Values.Sum());
+    }
+
+    /// <summary>The stored key (JSON) writes a newline (a stack's) as \n, and a backslash and an n of its own as \\n: only the first is a stack.</summary>
+    [Fact]
+    public void An_aggregation_key_with_a_backslash_n_of_its_own_is_no_stack()
+    {
+        using var fx = new Fixture();
+        string log = Path.Combine(Path.GetDirectoryName(fx.DbPath)!, "key.log");
+        File.WriteAllText(log, """
+            dtrace:::BEGIN
+            7 a.py:1 -> f malloc(32) pntr 0x1000
+            dtrace:::END
+            Python malloc byte distributions by engine caller:
+               C:\new`_PyObject_Malloc, total bytes = 95450
+                       value  ------------- Distribution ------------- count
+                          16 |                                         0
+                          32 |@@@                                      3
+                          64 |                                         0
+
+            """);
+        long trace = TraceImporter.Import(fx.DbPath, log, force: true).TraceId;
+        using var conn = fx.Open();
+        Assert.Equal("[\"C:\\\\new`_PyObject_Malloc\"]", conn.ExecuteScalar<string>("SELECT key FROM agg_tables WHERE trace_id = @trace", new { trace }));
+        Assert.Empty(StackReports.Stacks(conn, trace, null).Rows);
     }
 }

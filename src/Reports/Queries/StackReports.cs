@@ -86,12 +86,16 @@ public static class StackReports
             FROM agg_tables t WHERE t.trace_id = $trace AND t.key LIKE '%\n%' ESCAPE '!'
             """,
             [Text("key"), Text("kind"), Int("total"), Int("weighted"), Int("count")], Args(traceId));
+        // The LIKE finds the JSON escape of a newline; a key with a backslash and an n of its own (C:\new) matches too
+        // and holds no stack: left out here.
         return tables.Rows
-            .Select(r =>
+            .Select(r => (Key: JsonSerializer.Deserialize<List<string>>((string)r[0]!)!, Row: r))
+            .Where(k => k.Key.Any(part => part.Contains('\n')))
+            .Select(k =>
             {
-                var key = JsonSerializer.Deserialize<List<string>>((string)r[0]!)!;
-                var stack = key.Last(k => k.Contains('\n'));
-                var frames = stack.Split('\n').Reverse().Concat(key.Where(k => !k.Contains('\n'))).ToArray();
+                var (key, r) = k;
+                var stack = key.Last(part => part.Contains('\n'));
+                var frames = stack.Split('\n').Reverse().Concat(key.Where(part => !part.Contains('\n'))).ToArray();
                 long bytes = (long?)r[2] ?? (long?)r[3] ?? 0;
                 long events = (string)r[1]! == "scalar" ? 0 : (long?)r[4] ?? 0;
                 return (Frames: frames, Events: events, Bytes: bytes);

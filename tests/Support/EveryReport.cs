@@ -10,7 +10,8 @@ namespace PyMemTrace.Tests.Support;
 /// <summary>
 /// Every report of one trace, in process, through the calls and renderers the commands use (summary, leaks by site and by
 /// pointer, functions, reallocs, sizes, temporary, timeline total and per pid, aggregations, reconcile, stacks, check,
-/// the HTML report with its figures, and every view of the schema read whole): for tests that ask "can every report
+/// leaks, growth, peak and functions in a window, the HTML report with its figures, and every view of the schema read
+/// whole): for tests that ask "can every report
 /// read this trace?" of many traces, where a process per report would be too slow.
 /// </summary>
 public static class EveryReport
@@ -44,6 +45,15 @@ public static class EveryReport
             ("check", CheckReport.Evaluate(conn, traceId, traceId, new CheckLimits(0, 0, 0, 0, FailOnDrops: true))),
             ("traces", TraceCatalog.List(conn)),
         };
+        long events = EventFilter.None.Resolve(conn, traceId).Events;
+        if (events >= 2)   // the window replays: the middle third of the events
+        {
+            var window = new EventFilter(From: events / 3 + 1, To: Math.Max(events / 3 + 1, 2 * events / 3));
+            tables.Add(("leaks --from --to", FilteredReports.Leaks(conn, traceId, FilteredReports.LeakGrouping.Site, window, null)));
+            tables.Add(("leaks --by growth --from --to", FilteredReports.Leaks(conn, traceId, FilteredReports.LeakGrouping.Growth, window, null)));
+            tables.Add(("peak --from --to", FilteredReports.Peak(conn, traceId, false, window, null).Table));
+            tables.Add(("functions --from --to", FilteredReports.Functions(conn, traceId, window, null)));
+        }
         _ = DropReports.Verdict(DropReports.Assess(conn, traceId));
         var data = TraceReportData.Load(conn, traceId);
         Assert.Contains("<html", HtmlReportWriter.Render(data, figures ? ReportFigures.For(data) : new Dictionary<string, string>()));

@@ -17,6 +17,17 @@ public static class Posix
         if (kill(pid, signal) != 0) throw new IOException($"kill -{signal} {pid}: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>
+    /// Whether this process ignores <paramref name="signal"/> (SigIgn in /proc/self/status), as its children then do:
+    /// a shell without job control starts a background job with SIGINT ignored.
+    /// </summary>
+    public static bool Ignored(int signal)
+    {
+        if (!File.Exists("/proc/self/status")) return false;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && ((Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) >> (signal - 1)) & 1) == 1;
+    }
+
     [DllImport("libc", SetLastError = true)]
     static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 

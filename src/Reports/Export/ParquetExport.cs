@@ -23,23 +23,25 @@ public static class ParquetExport
     static Column I(string name) => new(name, Kind.Integer);
     static Column T(string name) => new(name, Kind.Text);
 
-    // Every table carries trace_sha256 where rows belong to a trace, so exports of many databases can be combined. A
-    // trace's events are read as its id range (the rowid), not by trace_id (no index: a scan of every trace's events).
+    // Every table carries trace_sha256 where rows belong to a trace, so exports of many databases can be combined. The
+    // traces are the range $first..$last (one trace, or all), which SQLite can search by key ("$trace IS NULL OR ..."
+    // made it scan every trace, and index every event for the leaks); a trace's events are its id range (the rowid:
+    // trace_id has no index but the leaks'), in id order as the traces' ranges follow their ids.
     static readonly Table[] Tables =
     [
         new("traces",
             """
             SELECT id, sha256, source, name, bytes, imported_at, lines, events, flow_lines, notes, unparsed_lines, aggregations, tool_version,
                    input_problem
-            FROM traces WHERE $trace IS NULL OR id = $trace ORDER BY id
+            FROM traces WHERE id BETWEEN $first AND $last ORDER BY id
             """,
             [I("trace_id"), T("trace_sha256"), T("source"), T("name"), I("bytes"), T("imported_at"), I("lines"), I("events"), I("flow_lines"),
              I("notes"), I("unparsed_lines"), I("aggregations"), T("tool_version"), T("input_problem")]),
         new("sites",
             """
             SELECT id, file, line, function FROM sites
-            WHERE $trace IS NULL OR id IN (SELECT DISTINCT e.site_id FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
-                                           WHERE t.id = $trace)
+            WHERE id IN (SELECT DISTINCT e.site_id FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id
+                         WHERE t.id BETWEEN $first AND $last)
             ORDER BY id
             """,
             [I("site_id"), T("file"), I("line"), T("function")]),
@@ -47,7 +49,8 @@ public static class ParquetExport
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.kind, e.api, e.site_id, e.size, e.nmemb, e.elsize, e.ptr, e.old_ptr,
                    e.status, e.freed_bytes, e.freed_site_id, e.replaced, e.live_bytes, e.live_blocks, e.chain_id, e.leaked, e.stack_id
-            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE $trace IS NULL OR t.id = $trace ORDER BY e.id
+            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id WHERE t.id BETWEEN $first AND $last
+            ORDER BY t.id, e.id
             """,
             [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), T("kind"), T("api"), I("site_id"), I("size"),
              I("nmemb"), I("elsize"), I("ptr"), I("old_ptr"), T("status"), I("freed_bytes"), I("freed_site_id"), I("replaced"), I("live_bytes"),
@@ -56,8 +59,8 @@ public static class ParquetExport
             """
             SELECT e.trace_id, t.sha256, e.id, e.seq, e.line, e.pid, e.ptr, printf('0x%x', e.ptr), e.size, e.kind, e.api,
                    e.site_id, s.file, s.line, s.function
-            FROM traces t JOIN events e ON e.id BETWEEN t.first_event_id AND t.last_event_id JOIN sites s ON s.id = e.site_id
-            WHERE e.leaked = 1 AND ($trace IS NULL OR t.id = $trace) ORDER BY e.id
+            FROM traces t JOIN events e ON e.trace_id = t.id AND e.leaked = 1 JOIN sites s ON s.id = e.site_id
+            WHERE t.id BETWEEN $first AND $last ORDER BY t.id, e.id
             """,
             [I("trace_id"), T("trace_sha256"), I("event_id"), I("seq"), I("log_line"), I("pid"), I("ptr"), T("pointer"), I("size"), T("kind"),
              T("api"), I("site_id"), T("file"), I("line"), T("function")]),
@@ -65,7 +68,7 @@ public static class ParquetExport
             """
             SELECT a.trace_id, t.sha256, a.id, a.line, a.section, a.key, a.kind, a.total, b.ord, b.value, b.count, b.bound, a.form
             FROM agg_tables a JOIN traces t ON t.id = a.trace_id LEFT JOIN agg_buckets b ON b.table_id = a.id
-            WHERE $trace IS NULL OR a.trace_id = $trace ORDER BY a.id, b.ord
+            WHERE a.trace_id BETWEEN $first AND $last ORDER BY a.id, b.ord
             """,
             [I("trace_id"), T("trace_sha256"), I("table_id"), I("log_line"), T("section"), T("key_json"), T("kind"), I("total"), I("ord"),
              I("value"), I("count"), T("bound"), T("form")]),
@@ -140,7 +143,8 @@ public static class ParquetExport
             .ToArray();
         using var cmd = conn.CreateCommand();
         cmd.CommandText = table.Sql;
-        cmd.Parameters.AddWithValue("$trace", traceId is { } t ? t : DBNull.Value);
+        cmd.Parameters.AddWithValue("$first", traceId ?? long.MinValue);
+        cmd.Parameters.AddWithValue("$last", traceId ?? long.MaxValue);
         using var reader = cmd.ExecuteReader();
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), output);
         var ints = table.Columns.Select(c => c.Kind == Kind.Integer ? new long?[RowGroupSize] : null).ToArray();

@@ -8,7 +8,7 @@ public static class Database
 {
     public const string DefaultPath = "pmanalyze.db";
     /// <summary>Raised whenever a table or view changes; a database of another version is refused with a clear message.</summary>
-    public const int SchemaVersion = 10;
+    public const int SchemaVersion = 11;
 
     /// <summary>Page size of a new database: larger pages make the bulk insert and the full scans of reports cheaper.</summary>
     public const int NewPageSize = 16384;

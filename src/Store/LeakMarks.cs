@@ -25,7 +25,7 @@ internal static class LeakMarks
             Run(conn, $"PRAGMA cache_size = -{CacheMegabytes * 1024}");
             if (index is not null) Run(conn, "DROP INDEX events_leaked");
         }
-        using (var mark = new PreparedStatement(conn, "UPDATE events SET leaked = 1 WHERE id BETWEEN ?1 AND ?2"))
+        using (var mark = new PreparedStatement(conn, "UPDATE event_rows SET leaked = 1 WHERE id BETWEEN ?1 AND ?2"))
             for (int i = 0, j; i < sortedIds.Length; i = j)
             {
                 for (j = i + 1; j < sortedIds.Length && sortedIds[j] == sortedIds[j - 1] + 1; j++) { }

@@ -20,8 +20,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
     /// <summary>Events inserted by one statement: per-statement costs (cursors, reset) are paid once per group.</summary>
     internal const int EventsPerInsert = 32;
     // No id: SQLite gives each row max(id) + 1, which is the id the accounting gave it (checked in Finish), and appends
-    // without first searching the table for a row with that id. No kind and status: SQLite computes them from the
-    // others when read (each column stored is a good part of the insert's cost).
+    // without first searching the table for a row with that id. Into event_rows, which has no kind and status (the view
+    // events computes them when read) and declares no NOT NULL: each would be work for SQLite on every row.
     static readonly string[] EventColumns =
     [
         "trace_id", "seq", "line", "pid", "api", "site_id", "size", "nmemb", "elsize", "ptr", "old_ptr",
@@ -63,8 +63,8 @@ public sealed class TraceWriter : ITraceSink, IDisposable
         _statements = new PreparedGroup(conn);
         try
         {
-            _event = _statements.Add(PreparedInsert.Into(conn, "events", EventColumns));
-            _events = _statements.Add(PreparedInsert.Rows(conn, EventsPerInsert, "events", EventColumns));
+            _event = _statements.Add(PreparedInsert.Into(conn, "event_rows", EventColumns));
+            _events = _statements.Add(PreparedInsert.Rows(conn, EventsPerInsert, "event_rows", EventColumns));
             _drop = _statements.Add(PreparedInsert.Into(conn, "dropped_blocks", "event_id", "trace_id", "block_event_id", "site_id", "bytes"));
             _note = _statements.Add(PreparedInsert.Into(conn, "notes", "trace_id", "line", "kind", "text"));
             _unparsed = _statements.Add(PreparedInsert.Into(conn, "unparsed", "trace_id", "line", "text"));

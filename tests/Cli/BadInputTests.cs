@@ -114,9 +114,11 @@ public class BadInputTests
         Pmanalyze.Ok("import", Fixtures.Seed("01-11672-cmalloc.log"), "--db", dir.Db, "-q");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELEC nonsense", "--db", dir.Db), "SQL error");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELECT * FROM no_such_table", "--db", dir.Db), "no such table");
-        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "read-only");
-        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE events", "--db", dir.Db), "read-only");
-        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELECT 1; DELETE FROM events", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM events", "--db", dir.Db), "view");    // events reads event_rows
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DELETE FROM event_rows", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DROP TABLE event_rows", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "DROP VIEW events", "--db", dir.Db), "read-only");
+        Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", "SELECT 1; DELETE FROM event_rows", "--db", dir.Db), "read-only");
         var copy = dir.File("copy.db");
         Pmanalyze.OneLineFailure(Pmanalyze.Exec("query", $"VACUUM INTO '{copy}'", "--db", dir.Db), "read-only");   // would write a new file
         Assert.False(File.Exists(copy));

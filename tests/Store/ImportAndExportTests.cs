@@ -161,7 +161,7 @@ public sealed class ImportAndExportTests : IDisposable
                 .SelectMany(sql => c.Query(sql).Select(Row)));
         }
         using (var conn = Database.OpenForWrite(db)) // the next trace's event 10001 fails, inside a 32-row statement
-            conn.Execute($"CREATE TRIGGER fail_10001 BEFORE INSERT ON events WHEN NEW.trace_id = {first.TraceId + 1} AND NEW.seq = 10001 BEGIN SELECT RAISE(FAIL, 'event 10001 refused'); END");
+            conn.Execute($"CREATE TRIGGER fail_10001 BEFORE INSERT ON event_rows WHEN NEW.trace_id = {first.TraceId + 1} AND NEW.seq = 10001 BEGIN SELECT RAISE(FAIL, 'event 10001 refused'); END");
         string before = Snapshot();
         var e = Assert.Throws<StoreException>(() => TraceImporter.Import(db, log, force: false));
         Assert.Contains("event 10001 refused", e.Message);
@@ -176,7 +176,7 @@ public sealed class ImportAndExportTests : IDisposable
         var first = Import("seed/01-11672-cmalloc.log", "two.db");
         var second = Import("generated/pyobject-3000-quirks.log", "two.db");
         using var conn = Database.OpenReadOnly(Path.Combine(_dir, "two.db"));
-        Assert.Equal(2, conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        Assert.Equal(2, conn.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_rows'"));
         // each trace's events are its id range, in seq order
         foreach (var t in new[] { first, second })
             Assert.Equal(0, conn.ExecuteScalar<long>(

@@ -42,7 +42,7 @@ public sealed class ManyLeaksTests : IDisposable
         {
             long leaks = blocks - (blocks + 2) / 3;
             var p = new { trace };
-            Assert.Equal(leaks, conn.ExecuteScalar<long>("SELECT count(*) FROM events INDEXED BY events_leaked WHERE trace_id = @trace AND leaked = 1", p));
+            Assert.Equal(leaks, conn.ExecuteScalar<long>("SELECT count(*) FROM event_rows INDEXED BY events_leaked WHERE trace_id = @trace AND leaked = 1", p));
             Assert.Equal(leaks, conn.ExecuteScalar<long>("SELECT leaked_blocks FROM trace_totals WHERE trace_id = @trace", p));
             Assert.Equal(
                 conn.Query<(long, long)>("SELECT site_id, sum(size) FROM events WHERE trace_id = @trace AND leaked = 1 GROUP BY site_id ORDER BY 1", p).ToList(),

@@ -1,4 +1,4 @@
--- pmanalyze store, schema version 9 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
+-- pmanalyze store, schema version 11 (Database.SchemaVersion). Documented in docs/schema.md: keep the two in step.
 --
 -- Byte sums are written saturating_sum(x): sizes are size_t and their sums can pass 2^63, where SQLite's sum() fails
 -- with "integer overflow" (and total() is an inexact double). When the schema is created, Store/SaturatingSumSql.cs
@@ -48,40 +48,52 @@ CREATE TABLE IF NOT EXISTS stacks (
     depth     INTEGER NOT NULL          -- 1 for an outermost frame
 );
 
--- One row per memory event, with what the accounting rules made of it.
-CREATE TABLE IF NOT EXISTS events (
+-- One row per memory event, with what the accounting rules made of it: read it through the view events below, which
+-- adds kind and status. The columns the importer always fills (all but size, nmemb, elsize, old_ptr, freed_site_id,
+-- chain_id, stack_id, time_ns) are never NULL, but say no NOT NULL: SQLite checks each declared constraint on every
+-- row, and those checks, with the two computed columns when they were generated columns of this table (SQLite computes
+-- generated columns on every insert too), were a quarter of the cost of storing an event.
+CREATE TABLE IF NOT EXISTS event_rows (
     id          INTEGER PRIMARY KEY,
-    trace_id    INTEGER NOT NULL,
-    seq         INTEGER NOT NULL,       -- 1-based event number within the trace
-    line        INTEGER NOT NULL,       -- line number in the log
-    pid         INTEGER NOT NULL,
-    kind        TEXT GENERATED ALWAYS AS (  -- malloc | calloc | realloc | free, from the columns each kind has (not stored)
-                    CASE WHEN size IS NULL THEN 'free' WHEN old_ptr IS NOT NULL THEN 'realloc' WHEN nmemb IS NOT NULL THEN 'calloc'
-                         ELSE 'malloc' END) VIRTUAL,
-    api         TEXT NOT NULL,          -- as printed: malloc, _PyObject_Malloc, _PyMem_RawRealloc, ...
-    site_id     INTEGER NOT NULL,       -- the calling site (file, line, function) of the line
+    trace_id    INTEGER,
+    seq         INTEGER,                -- 1-based event number within the trace
+    line        INTEGER,                -- line number in the log
+    pid         INTEGER,
+    api         TEXT,                   -- as printed: malloc, _PyObject_Malloc, _PyMem_RawRealloc, ...
+    site_id     INTEGER,                -- the calling site (file, line, function) of the line
     size        INTEGER,                -- requested bytes (calloc: nmemb*elsize; realloc: new size); NULL for free
     nmemb       INTEGER,                -- calloc's arguments
     elsize      INTEGER,
-    ptr         INTEGER NOT NULL,       -- block returned (malloc, calloc, realloc) or passed to free
+    ptr         INTEGER,                -- block returned (malloc, calloc, realloc) or passed to free
     old_ptr     INTEGER,                -- realloc's old block
-    status      TEXT GENERATED ALWAYS AS (  -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
-                    CASE WHEN freed_site_id IS NOT NULL THEN 'freed' WHEN size IS NULL THEN (CASE WHEN ptr = 0 THEN 'null' ELSE 'unknown' END)
-                         WHEN old_ptr IS NOT NULL THEN (CASE WHEN old_ptr = 0 THEN 'null' ELSE 'unknown' END) END) VIRTUAL,
-    freed_bytes INTEGER NOT NULL,       -- bytes of the live block this event released (free, or realloc's old block)
+    freed_bytes INTEGER,                -- bytes of the live block this event released (free, or realloc's old block)
     freed_site_id INTEGER,              -- the allocating site of that block; NULL when the event released none
-    replaced    INTEGER NOT NULL,       -- 1: the returned pointer was still live, its free was missed; that block is dropped
-    live_bytes  INTEGER NOT NULL,       -- live bytes of all pids after this event
-    live_blocks INTEGER NOT NULL,       -- live blocks of all pids after this event
+    replaced    INTEGER,                -- 1: the returned pointer was still live, its free was missed; that block is dropped
+    live_bytes  INTEGER,                -- live bytes of all pids after this event
+    live_blocks INTEGER,                -- live blocks of all pids after this event
     chain_id    INTEGER,                -- realloc chain of a realloc, or the chain a free ended
-    leaked      INTEGER NOT NULL,       -- 1: the block this event (re)allocated is still live at the end
+    leaked      INTEGER,                -- 1: the block this event (re)allocated is still live at the end
     stack_id    INTEGER,                -- Python call stack at this event (call-stack mode), see stacks
     time_ns     INTEGER                 -- the line's time stamp (@NANOSECONDS, bpftrace's nsecs); NULL when it has none
 );
 -- No index on (trace_id, seq): a trace's events are the id range traces.first_event_id..last_event_id, ordered like seq,
 -- so the rowid answers both (and the import does not maintain an index over every event).
-CREATE INDEX IF NOT EXISTS events_leaked ON events(trace_id, site_id) WHERE leaked = 1;
-CREATE INDEX IF NOT EXISTS events_by_chain ON events(trace_id, chain_id) WHERE chain_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_leaked ON event_rows(trace_id, site_id) WHERE leaked = 1;
+CREATE INDEX IF NOT EXISTS events_by_chain ON event_rows(trace_id, chain_id) WHERE chain_id IS NOT NULL;
+
+-- The events as every report and query reads them: event_rows plus kind and status, which follow from the NULLs of the
+-- other columns and are computed only when a query reads them. SQLite reads the view as the table (its indexes and
+-- id ranges included).
+CREATE VIEW IF NOT EXISTS events AS
+SELECT id, trace_id, seq, line, pid,
+       CASE WHEN size IS NULL THEN 'free' WHEN old_ptr IS NOT NULL THEN 'realloc' WHEN nmemb IS NOT NULL THEN 'calloc'
+            ELSE 'malloc' END AS kind,  -- malloc | calloc | realloc | free
+       api, site_id, size, nmemb, elsize, ptr, old_ptr,
+       CASE WHEN freed_site_id IS NOT NULL THEN 'freed' WHEN size IS NULL THEN (CASE WHEN ptr = 0 THEN 'null' ELSE 'unknown' END)
+            WHEN old_ptr IS NOT NULL THEN (CASE WHEN old_ptr = 0 THEN 'null' ELSE 'unknown' END) END AS status,
+                                        -- free and realloc: 'freed' (a live block was released), 'null' (pointer 0), 'unknown'
+       freed_bytes, freed_site_id, replaced, live_bytes, live_blocks, chain_id, leaked, stack_id, time_ns
+FROM event_rows;
 
 -- Blocks dropped because their pointer came back from an allocation while still live (events.replaced = 1: the
 -- block's free was missed, DTrace dropped it or the tracer started late). One row per dropped block.

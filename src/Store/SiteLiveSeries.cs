@@ -14,6 +14,7 @@ namespace PyMemTrace.Store;
 internal sealed class SiteLiveSeries
 {
     public const int MaxBuckets = 4096;
+    const int BucketBits = 12;   // 2^12 = MaxBuckets
     /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded.</summary>
     const int MaxEntries = 1 << 16;
 
@@ -113,10 +114,23 @@ internal sealed class SiteLiveSeries
     /// <summary>Writes site_timeline (the entries; site_totals and trace_totals take the maxima and the width).</summary>
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {
-        // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it
-        var rows = _entries.AsSpan(0, _count).ToArray().Select(e => (Site: siteIds[e.Site], e.Bucket, e.Bytes, e.Blocks, e.Max)).Order().ToList();
+        // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it. One long
+        // key per entry (a site has one entry per bucket, and a bucket fits 12 bits) sorts with the primitive sort: a
+        // LINQ sort of tuples took ~90 ms of the import's end for 37 k entries.
+        var keys = new long[_count];
+        var order = new int[_count];
+        for (int i = 0; i < _count; i++)
+        {
+            keys[i] = siteIds[_entries[i].Site] << BucketBits | (long)_entries[i].Bucket;
+            order[i] = i;
+        }
+        Array.Sort(keys, order);
         using var insert = new IntegerRowsInsert(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes", "live_blocks", "max_bytes");
-        foreach (var (site, bucket, bytes, blocks, max) in rows) insert.Add(traceId, site, bucket, bytes, blocks, max);
+        foreach (int i in order)
+        {
+            ref readonly var e = ref _entries[i];
+            insert.Add(traceId, siteIds[e.Site], e.Bucket, e.Bytes, e.Blocks, e.Max);
+        }
         insert.Complete();
     }
 }

@@ -3,6 +3,7 @@
 #  1. a 2 M-line libc log: `pmanalyze import` as a user runs it (start-up, import, the summary and leak table it
 #     prints) against the pymemtrace analyzer on the same file                          target: >= 15x the peer
 #  2. a 16 M-line libc log: import rate and peak RSS                  targets: >= 1.5 M lines/s, RSS <= 150 MB
+#     (and beside it SQLite copying the same rows inside itself, bench/sqlite_floor.py: the pace storing alone allows)
 #  3. a call-stack log (CALL/RTN lines between 1 M events): import rate                target: >= 1 M lines/s
 #  4. memory where it must grow: 5 M live pointers, 1 M distinct sites (peak RSS, said as it is)
 #  5. the 16 M-line trace's reports: `report` (HTML) time and size (< 10 s, < 10 MB); every CLI report (< 2 s)
@@ -60,6 +61,8 @@ run "$pma" import "$log16" --db "$work/16m.db" --quiet --verbose
 grep '^time:' "$work/out.txt" | sed 's/^/  /'
 rate=$(awk -v l="$lines16" -v w="$wall" 'BEGIN { printf "%.2f", l / w / 1e6 }')
 echo "  $lines16 lines in $wall s = $rate M lines/s (target >= 1.5): $(verdict "$rate" 1.5 '>='); peak RSS $rss MB (target <= 150): $(verdict "$rss" 150 '<=')"
+# the same rows stored by SQLite alone (no parsing, no accounting): the pace no row-per-event import can beat here
+echo "  SQLite alone, for scale: $(python3 "$here/sqlite_floor.py" "$work/16m.db" 1)"
 if [ -n "${PEER_16M:-}" ] && [ -f "$peer" ]; then
     ours16=$wall
     run python3 "$peer" -l 50 "$log16"

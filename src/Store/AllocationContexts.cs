@@ -20,7 +20,7 @@ internal sealed class AllocationContexts
         public long LiveBlocks, PeakBlocks, PeakBytes, ChangedAt;
     }
 
-    Context[] _contexts = new Context[64];
+    readonly ChunkedArray<Context> _contexts = new();
     int _count;
     readonly List<int> _bySite = new();                    // the stackless context of each site (+1; 0: none yet)
     readonly Dictionary<(int Site, long Stack), int> _withStack = new();
@@ -47,7 +47,7 @@ internal sealed class AllocationContexts
 
     int Add(int site, long stack)
     {
-        if (_count == _contexts.Length) Array.Resize(ref _contexts, _count * 2);
+        _contexts.Grow(_count + 1);
         _contexts[_count] = new Context { Site = site, Stack = stack };
         return _count++;
     }

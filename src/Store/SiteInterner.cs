@@ -19,7 +19,7 @@ internal sealed class SiteInterner
     }
 
     const int ChunkBytes = 1 << 20;
-    Entry[] _entries = new Entry[64];
+    readonly ChunkedArray<Entry> _entries = new();
     int _count;
     readonly List<byte[]> _chunks = [new byte[4096]];
     int _chunkUsed;
@@ -48,7 +48,7 @@ internal sealed class SiteInterner
             }
         }
         added = true;
-        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        _entries.Grow(_count + 1);
         _entries[_count] = Store(file, function, line, hash);
         if (++_count * 2 > _slots.Length) Grow();
         else Place(_slots, _count - 1, hash);

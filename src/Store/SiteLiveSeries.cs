@@ -35,7 +35,7 @@ internal sealed class SiteLiveSeries
 
     Entry[] _entries = new Entry[1024];
     int _count;
-    Site[] _sites = new Site[64];
+    readonly ChunkedArray<Site> _sites = new();
     int _shift;   // the width is 1 << _shift: a bucket is a shift, not a division, per event
 
     public long Width => 1L << _shift;
@@ -46,7 +46,7 @@ internal sealed class SiteLiveSeries
 
     ref Site Of(int site)
     {
-        if (site >= _sites.Length) Array.Resize(ref _sites, Math.Max(_sites.Length * 2, site + 1));
+        _sites.Grow(site + 1);
         return ref _sites[site];
     }
 
@@ -87,7 +87,7 @@ internal sealed class SiteLiveSeries
     void Coarsen()
     {
         _shift++;
-        for (int i = 0; i < _sites.Length; i++) _sites[i].LastEntry = 0;
+        for (int i = 0; i < _sites.Capacity; i++) _sites[i].LastEntry = 0;
         int kept = 0;
         for (int i = 0; i < _count; i++)
         {
@@ -109,7 +109,7 @@ internal sealed class SiteLiveSeries
     }
 
     /// <summary>The most bytes of the site live at any moment.</summary>
-    public long MaxOf(int site) => site < _sites.Length ? _sites[site].Max : 0;
+    public long MaxOf(int site) => site < _sites.Capacity ? _sites[site].Max : 0;
 
     /// <summary>Writes site_timeline (the entries; site_totals and trace_totals take the maxima and the width).</summary>
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)

@@ -22,7 +22,7 @@ internal sealed class TraceTotals
     /// <summary>What a pid's previous event allocated: a free of it by the very next event makes it temporary.</summary>
     readonly record struct Allocation(long Pointer, int Site, long Size);
 
-    Site[] _sites = new Site[64];
+    readonly ChunkedArray<Site> _sites = new();
     // requested sizes by power-of-two bucket: index 0 for size 0, else 64 - leading zeros (bucket 2^(index - 1))
     readonly long[] _sizeCounts = new long[65];
     readonly Int128[] _sizeBytes = new Int128[65]; // byte sums are exact here and saturated when stored (Saturating)
@@ -38,7 +38,7 @@ internal sealed class TraceTotals
     {
         var call = e.Call;
         bool isFree = call.Kind == CallKind.Free;
-        if (e.Site >= _sites.Length) Array.Resize(ref _sites, Math.Max(_sites.Length * 2, e.Site + 1));
+        _sites.Grow(e.Site + 1);
         ref var site = ref _sites[e.Site];
         _missedFrees += e.Outcome.Replaced ? 1 : 0;
         _bytesFreed += e.Outcome.FreedBytes;
@@ -104,7 +104,7 @@ internal sealed class TraceTotals
         using var insert = new IntegerRowsInsert(conn, "site_totals",
             "trace_id", "site_id", "allocs", "reallocs", "bytes_allocated", "frees", "bytes_freed", "bytes_outstanding", "mallocs", "malloc_bytes",
             "temporary_allocs", "temporary_bytes", "max_live_bytes");
-        for (int i = 0; i < siteIds.Count && i < _sites.Length; i++)
+        for (int i = 0; i < siteIds.Count && i < _sites.Capacity; i++)
         {
             var s = _sites[i];
             if (!s.Counted) continue;

@@ -24,6 +24,61 @@ public sealed class KeptAtImportTests : IDisposable
     {
         string db = Path.Combine(_dir, "t.db");
         long id = TraceImporter.Import(db, Fixtures.Path_(log), force: false).TraceId;
+        AssertKeptEqualsEvents(db, id);
+    }
+
+    /// <summary>
+    /// 140,000 distinct sites: the per-site and per-context tables the import holds in memory grow past two of their
+    /// chunks (65,536 each), and every site's values must come back whole. Site i mallocs (i % 997) + 1 bytes; every
+    /// third block is freed from a site of its own, every fifth site mallocs twice and frees once right after
+    /// (a temporary allocation).
+    /// </summary>
+    [Fact]
+    public void Kept_tables_stay_exact_past_many_chunks_of_sites()
+    {
+        const int sites = 140_000;
+        string log = Path.Combine(_dir, "sites.log");
+        using (var w = new StreamWriter(log))
+        {
+            w.WriteLine("dtrace:::BEGIN");
+            var freeLater = new List<long>();
+            for (int i = 0; i < sites; i++)
+            {
+                long ptr = 0x7f0000000000L + 16L * i;
+                w.WriteLine($" 4242 mod{i % 7}.py:{i}  -> f{i} malloc({i % 997 + 1}) pntr 0x{ptr:x}");
+                if (i % 5 == 0)
+                {
+                    long temp = 0x7e0000000000L + 16L * i;
+                    w.WriteLine($" 4242 mod{i % 7}.py:{i}  -> f{i} malloc(24) pntr 0x{temp:x}");
+                    w.WriteLine($" 4242 mod{i % 7}.py:{i}  -> f{i} free(0x{temp:x})");
+                }
+                if (i % 3 == 0) freeLater.Add(ptr);
+            }
+            foreach (long ptr in freeLater) w.WriteLine($" 4242 release.py:1  -> release free(0x{ptr:x})");
+            w.WriteLine("dtrace:::END");
+        }
+        string db = Path.Combine(_dir, "sites.db");
+        long id = TraceImporter.Import(db, log, force: false).TraceId;
+        using (var conn = Database.OpenReadOnly(db))
+        {
+            Assert.Equal(sites + 1, conn.ExecuteScalar<long>("SELECT count(*) FROM site_totals WHERE trace_id = @id", new { id }));
+            // the last site, in the third chunk: its malloc (139995 % 997 + 1 = 416 bytes) and its temporary block
+            Assert.Equal("1|2|440|24", Row(conn.QuerySingle(
+                "SELECT t.allocs - 1, t.allocs, t.bytes_allocated, t.temporary_bytes FROM site_totals t JOIN sites s ON s.id = t.site_id WHERE t.trace_id = @id AND s.function = 'f139995'",
+                new { id })));
+            Assert.Equal(sites - (sites + 2) / 3, conn.ExecuteScalar<long>("SELECT sum(leaked_blocks) FROM context_totals WHERE trace_id = @id", new { id }));
+            // every site's most live bytes: its block (and its temporary one, live together for an event)
+            Assert.Equal(0, conn.ExecuteScalar<long>("""
+                SELECT count(*) FROM site_totals t JOIN sites s ON s.id = t.site_id
+                WHERE t.trace_id = @id AND s.function <> 'release'
+                  AND t.max_live_bytes <> s.line % 997 + 1 + (CASE WHEN s.line % 5 = 0 THEN 24 ELSE 0 END)
+                """, new { id }));
+        }
+        AssertKeptEqualsEvents(db, id);
+    }
+
+    static void AssertKeptEqualsEvents(string db, long id)
+    {
         using var conn = Database.OpenReadOnly(db);
         var p = new { id };
 

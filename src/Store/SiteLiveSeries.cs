@@ -15,7 +15,8 @@ internal sealed class SiteLiveSeries
 {
     public const int MaxBuckets = 4096;
     const int BucketBits = 12;   // 2^12 = MaxBuckets
-    /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded.</summary>
+    /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded,
+    /// by this or, in a trace with more sites than this, by the one entry each site needs.</summary>
     const int MaxEntries = 1 << 16;
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -33,7 +34,7 @@ internal sealed class SiteLiveSeries
         public int LastEntry;   // + 1; 0: none yet
     }
 
-    Entry[] _entries = new Entry[1024];
+    readonly ChunkedArray<Entry> _entries = new();   // one entry per site at least: as many as the sites, past MaxEntries
     int _count;
     readonly ChunkedArray<Site> _sites = new();
     int _shift;   // the width is 1 << _shift: a bucket is a shift, not a division, per event
@@ -70,7 +71,7 @@ internal sealed class SiteLiveSeries
             Update(ref _entries[s.LastEntry - 1], in s);
             return;
         }
-        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        _entries.Grow(_count + 1);
         _entries[_count] = new Entry { Site = site, Bucket = bucket };
         Update(ref _entries[_count++], in s);
         s.LastEntry = _count;

@@ -383,7 +383,7 @@ CREATE TABLE IF NOT EXISTS pid_totals (
 ) WITHOUT ROWID;
 
 -- Each site's live bytes over the trace, kept at import on a grid of buckets of trace_totals.site_bucket_width events
--- (a power of two; at most 4,096 buckets and 65,536 rows): one row per bucket in which the site's live bytes changed, with their
+-- (a power of two; at most 4,096 buckets, and 65,536 rows or one per site when there are more sites): one row per bucket in which the site's live bytes changed, with their
 -- value at the bucket's end. Its value at the end of any bucket is its latest row up to that bucket. Growth ranking and
 -- per-site timelines read it.
 CREATE TABLE IF NOT EXISTS site_timeline (

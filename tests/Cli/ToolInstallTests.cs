@@ -36,6 +36,38 @@ public class ToolInstallTests
     }
 
     /// <summary>
+    /// The ReadyToRun build that `dotnet publish` makes (the README's faster install, and what the benchmark runs) gives
+    /// the same answers as the build the tests run: its code is compiled ahead of time and JIT-compiled where it cannot
+    /// be, a mix the other tests never run. An import of a call-stack log and one of a log with missed frees, then the
+    /// summary, leaks, peak and stacks reports, byte for byte.
+    /// </summary>
+    [ToolPackFact]
+    public void The_published_ReadyToRun_build_gives_the_same_answers()
+    {
+        using var dir = new TempDir();
+        string clone = Path.Combine(dir.Path, "clone"), published = Path.Combine(dir.Path, "published");
+        CopySources(ToolPackFactAttribute.RepositoryRoot!, clone);
+        Run(clone, "publish", "src/Cli", "-c", "Release", "-o", published);
+        Assert.True(File.Exists(Path.Combine(published, "pmanalyze")), "publish made no pmanalyze executable");
+
+        string db = dir.File("published.db"), reference = dir.File("reference.db");
+        foreach (var log in new[] { "generated/gentrace-pyraw-callstack-2pids-seed8.log", "generated/libc-2pids-quirks.log" })
+        {
+            var import = Exec(Path.Combine(published, "pmanalyze"), dir.Path, "import", Fixtures.Path_(log), "--db", db, "-q");
+            Assert.True(import.ExitCode == 0, import.Stderr);
+            Pmanalyze.Ok("import", Fixtures.Path_(log), "--db", reference, "-q");
+        }
+        foreach (var trace in new[] { "1", "2" })
+            foreach (var report in new[] { new[] { "summary", "--format", "json" }, ["leaks", "--format", "csv"], ["peak", "--format", "csv"], ["stacks", "--format", "csv"] })
+            {
+                string[] args = [.. report, "--trace", trace];
+                var ours = Exec(Path.Combine(published, "pmanalyze"), dir.Path, [.. args, "--db", db]);
+                Assert.True(ours.ExitCode == 0, ours.Stderr);
+                Assert.Equal(Pmanalyze.Ok([.. args, "--db", reference]).Stdout, ours.Stdout);
+            }
+    }
+
+    /// <summary>
     /// What a clone holds that a pack needs: src/, toolkit/ (record's bpftrace programs travel in the package), the
     /// shared build properties and the README (the package's readme).
     /// </summary>

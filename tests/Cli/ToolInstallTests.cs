@@ -38,8 +38,8 @@ public class ToolInstallTests
     /// <summary>
     /// The ReadyToRun build that `dotnet publish` makes (the README's faster install, and what the benchmark runs) gives
     /// the same answers as the build the tests run: its code is compiled ahead of time and JIT-compiled where it cannot
-    /// be, a mix the other tests never run. An import of a call-stack log and one of a log with missed frees, then the
-    /// summary, leaks, peak and stacks reports, byte for byte.
+    /// be, a mix the other tests never run. An import of a call-stack log and one of a libc log with frees of null and
+    /// unknown pointers and unparsed lines, then the summary, leaks, peak and stacks reports, byte for byte.
     /// </summary>
     [ToolPackFact]
     public void The_published_ReadyToRun_build_gives_the_same_answers()

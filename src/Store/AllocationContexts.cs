@@ -106,15 +106,12 @@ internal sealed class AllocationContexts
     /// <summary>Writes context_totals: every context with allocations; the leaks are what is live at the end.</summary>
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {
-        // in index order (trace, site): each row appends to context_totals_by_trace instead of searching it
-        var order = new (long Site, long Stack, int Context)[_count];
-        for (int i = 0; i < _count; i++) order[i] = (siteIds[_contexts[i].Site], _contexts[i].Stack, i);
-        order.AsSpan().Sort(new BySiteAndStack());
         using var insert = new IntegerRowsInsert(conn, "context_totals", "trace_id", "site_id", "stack_id", "allocs", "bytes_allocated",
             "peak_bytes", "peak_blocks", "leaked_bytes", "leaked_blocks");
-        foreach (var (site, stack, context) in order)
+        foreach (int context in InIndexOrder(siteIds))
         {
             ref var c = ref _contexts[context];
+            long site = siteIds[c.Site], stack = c.Stack;
             if (c.ChangedAt <= _peakSeq) Snapshot(ref c);
             insert.Add(traceId, site, stack == 0 ? null : stack, c.Allocs, c.BytesAllocated, c.PeakBytes, c.PeakBlocks,
                 Saturating.ToInt64(c.LiveBytes), c.LiveBlocks);
@@ -122,10 +119,27 @@ internal sealed class AllocationContexts
         insert.Complete();
     }
 
-    /// <summary>A struct comparer: the sort calls it inlined (the tuple's default comparer cost more than the sort's own work).</summary>
-    readonly struct BySiteAndStack : IComparer<(long Site, long Stack, int Context)>
+    /// <summary>
+    /// The contexts in the order of context_totals_by_trace: by site id (each row then appends to the index instead
+    /// of searching it), then by stack, keyed site id * (largest stack + 1) + stack; by site id alone, in the order the
+    /// contexts came, should that key not fit 63 bits.
+    /// </summary>
+    int[] InIndexOrder(IReadOnlyList<long> siteIds)
     {
-        public int Compare((long Site, long Stack, int Context) x, (long Site, long Stack, int Context) y) =>
-            x.Site != y.Site ? x.Site.CompareTo(y.Site) : x.Stack.CompareTo(y.Stack);
+        var order = new int[_count];
+        var keys = new long[_count];
+        long maxSite = 0, maxStack = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            order[i] = i;
+            keys[i] = siteIds[_contexts[i].Site];
+            maxSite = Math.Max(maxSite, keys[i]);
+            maxStack = Math.Max(maxStack, _contexts[i].Stack);
+        }
+        // no Int128 here: a method that uses it gets no ahead-of-time code
+        if (maxStack < long.MaxValue && (maxSite == 0 || maxStack + 1 <= (long.MaxValue - maxStack) / maxSite))
+            for (int i = 0; i < _count; i++) keys[i] = keys[i] * (maxStack + 1) + _contexts[i].Stack;
+        KeySort.Ascending(keys, order);
+        return order;
     }
 }

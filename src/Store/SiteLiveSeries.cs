@@ -116,8 +116,8 @@ internal sealed class SiteLiveSeries
     public void Store(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)
     {
         // in key order (site, bucket): the rows append to the table's b-tree instead of landing all over it. One long
-        // key per entry (a site has one entry per bucket, and a bucket fits 12 bits) sorts with the primitive sort: a
-        // LINQ sort of tuples took ~90 ms of the import's end for 37 k entries.
+        // key per entry (a site has one entry per bucket, and a bucket fits 12 bits), sorted by KeySort: a LINQ sort
+        // of tuples took ~90 ms of the import's end for 37 k entries.
         var keys = new long[_count];
         var order = new int[_count];
         for (int i = 0; i < _count; i++)
@@ -125,7 +125,7 @@ internal sealed class SiteLiveSeries
             keys[i] = siteIds[_entries[i].Site] << BucketBits | (long)_entries[i].Bucket;
             order[i] = i;
         }
-        Array.Sort(keys, order);
+        KeySort.Ascending(keys, order);
         using var insert = new IntegerRowsInsert(conn, "site_timeline", "trace_id", "site_id", "bucket", "live_bytes", "live_blocks", "max_bytes");
         foreach (int i in order)
         {

@@ -89,6 +89,9 @@ public sealed class KeptAtImportTests : IDisposable
             """;
         var allocated = conn.Query(SaturatingSumSql.Expand(string.Format(byContext, "saturating_sum(size)", "")), p).Select(Row).ToList();
         Assert.NotEmpty(allocated);
+        // stored in index order, (site, stack): what makes each insert an append
+        var stored = conn.Query<(long Site, long Stack)>("SELECT site_id, coalesce(stack_id, 0) FROM context_totals WHERE trace_id = @id ORDER BY rowid", p).ToList();
+        Assert.Equal(stored.OrderBy(c => c.Site).ThenBy(c => c.Stack), stored);
         Assert.Equal(allocated, conn.Query(
             "SELECT site_id, coalesce(stack_id, 0), allocs, bytes_allocated FROM context_totals WHERE trace_id = @id ORDER BY 1, 2", p).Select(Row).ToList());
         var leaked = conn.Query(SaturatingSumSql.Expand(string.Format(byContext, "saturating_sum(size)", "AND leaked = 1")), p).Select(Row).ToList();

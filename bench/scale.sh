@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale benchmark (issue 15): every figure with its target, the peer beside it where the peer can answer, in one run.
 #  1. a 2 M-line libc log: `pmanalyze import` as a user runs it (start-up, import, the summary and leak table it
-#     prints) against the pymemtrace analyzer on the same file                          target: >= 15x the peer
+#     prints) against the pymemtrace analyzer on the same file, each twice, alternating   target: >= 15x the peer
 #  2. a 16 M-line libc log: import rate and peak RSS                  targets: >= 1.5 M lines/s, RSS <= 150 MB
 #     (and beside it SQLite copying the same rows inside itself, bench/sqlite_floor.py: the pace storing alone allows)
 #  3. a call-stack log (CALL/RTN lines between 1 M events): import rate                target: >= 1 M lines/s
@@ -40,15 +40,24 @@ run() {
 
 echo "== 1. a 2 M-line libc log, as a user runs it, beside the peer"
 log2=$(gen libc-2M.log --events 2000000 --pids 2)
-rm -f "$work/2m.db"
-run "$pma" import "$log2" --db "$work/2m.db"
-ours=$wall
-echo "  pmanalyze import (start-up, import, summary, leak table): $ours s, peak RSS $rss MB"
+# Each side runs twice, alternating, and its faster run counts: a moment of load (the publish just before, another
+# process) then slows one run of one side, not the ratio (once it read 9.5x where runs by hand read 14.4-14.8x).
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+ours="" theirs="" times_ours="" times_theirs=""
+for attempt in 1 2; do
+    rm -f "$work/2m.db"
+    run "$pma" import "$log2" --db "$work/2m.db"
+    ours=$(best "$ours" "$wall"); times_ours="$times_ours $wall"; rss_ours=$rss
+    if [ -f "$peer" ]; then
+        run python3 "$peer" -l 50 "$log2"
+        theirs=$(best "$theirs" "$wall"); times_theirs="$times_theirs $wall"; rss_theirs=$rss
+    fi
+done
+echo "  pmanalyze import (start-up, import, summary, leak table): $ours s (runs:$times_ours), peak RSS $rss_ours MB"
 if [ -f "$peer" ]; then
-    run python3 "$peer" -l 50 "$log2"
-    echo "  peer $(basename "$peer"): $wall s, peak RSS $rss MB"
-    ratio=$(awk -v p="$wall" -v o="$ours" 'BEGIN { printf "%.1f", p / o }')
-    echo "  => ${ratio}x the peer (target >= 15x): $(verdict "$ratio" 15 '>=')"
+    echo "  peer $(basename "$peer"): $theirs s (runs:$times_theirs), peak RSS $rss_theirs MB"
+    ratio=$(awk -v p="$theirs" -v o="$ours" 'BEGIN { printf "%.1f", p / o }')
+    echo "  => ${ratio}x the peer, faster run against faster run (target >= 15x): $(verdict "$ratio" 15 '>=')"
 else
     echo "  peer: not present ($peer); set PEER=... to compare"
 fi

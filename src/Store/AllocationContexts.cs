@@ -16,7 +16,7 @@ internal sealed class AllocationContexts
         public int Site;
         public long Stack;
         public long Allocs, BytesAllocated;   // bytes saturated (they only grow)
-        public Int128 LiveBytes;              // exact: it goes down too
+        public ExactSum LiveBytes;              // exact: it goes down too
         public long LiveBlocks, PeakBlocks, PeakBytes, ChangedAt;
     }
 
@@ -90,9 +90,9 @@ internal sealed class AllocationContexts
     }
 
     /// <summary>Per site (its number in the trace): the blocks still live and their bytes, exact.</summary>
-    public Dictionary<int, (long Blocks, Int128 Bytes)> LiveBySite()
+    public Dictionary<int, (long Blocks, ExactSum Bytes)> LiveBySite()
     {
-        var bySite = new Dictionary<int, (long Blocks, Int128 Bytes)>();
+        var bySite = new Dictionary<int, (long Blocks, ExactSum Bytes)>();
         for (int i = 0; i < _count; i++)
         {
             ref var c = ref _contexts[i];
@@ -136,7 +136,6 @@ internal sealed class AllocationContexts
             maxSite = Math.Max(maxSite, keys[i]);
             maxStack = Math.Max(maxStack, _contexts[i].Stack);
         }
-        // no Int128 here: a method that uses it gets no ahead-of-time code
         if (maxStack < long.MaxValue && (maxSite == 0 || maxStack + 1 <= (long.MaxValue - maxStack) / maxSite))
             for (int i = 0; i < _count; i++) keys[i] = keys[i] * (maxStack + 1) + _contexts[i].Stack;
         KeySort.Ascending(keys, order);

@@ -139,7 +139,7 @@ internal sealed class EventAccounting
     }
 
     /// <summary>Per site (its number in the trace): the blocks still live at the end and their bytes.</summary>
-    public Dictionary<int, (long Blocks, Int128 Bytes)> LeakedBySite() => _contexts.LiveBySite();
+    public Dictionary<int, (long Blocks, ExactSum Bytes)> LeakedBySite() => _contexts.LiveBySite();
 
     /// <summary>Stores what the accounting kept besides the totals: contexts, pids, timelines (after the last event).</summary>
     public void StoreKept(Microsoft.Data.Sqlite.SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds)

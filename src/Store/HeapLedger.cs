@@ -18,7 +18,7 @@ public sealed class HeapLedger
     sealed class PidLedger(long baseEventId)
     {
         public readonly LiveBlockShards Blocks = new(baseEventId);
-        public Int128 LiveBytes;
+        public ExactSum LiveBytes;
     }
 
     readonly Dictionary<int, PidLedger> _pids = new();
@@ -28,14 +28,14 @@ public sealed class HeapLedger
     int _liveBlocks;
 
     // Exact: live blocks of up to 2^63 - 1 bytes each can add past 2^63 (a hostile or absurd log); stored saturated.
-    Int128 _liveBytes;
+    ExactSum _liveBytes;
 
     /// <summary>Live bytes of all pids, saturated at 2^63 - 1 (see <see cref="Saturating"/>).</summary>
-    public long LiveBytes => Saturating.ToInt64(_liveBytes);
+    public long LiveBytes => _liveBytes.Saturated;
     public int LiveBlocks => _liveBlocks;
 
     /// <summary>Live bytes and blocks of the pid of the last event applied.</summary>
-    public long PidLiveBytes => _current is null ? 0 : Saturating.ToInt64(_current.LiveBytes);
+    public long PidLiveBytes => _current is null ? 0 : _current.LiveBytes.Saturated;
     public int PidLiveBlocks => _current?.Blocks.Count ?? 0;
 
     /// <summary>The blocks the last event took out of the live set: the one it freed or realloc'd, the one whose pointer it reused.</summary>
@@ -70,7 +70,7 @@ public sealed class HeapLedger
 
     /// <summary>Each pid's live bytes (saturated) and blocks now: at the end of a trace, its leaks.</summary>
     internal IEnumerable<(int Pid, long Bytes, int Blocks)> PerPid() =>
-        _pids.Select(kv => (kv.Key, Saturating.ToInt64(kv.Value.LiveBytes), kv.Value.Blocks.Count));
+        _pids.Select(kv => (kv.Key, kv.Value.LiveBytes.Saturated, kv.Value.Blocks.Count));
 
     EventOutcome Allocate(long eventId, in MemoryCall call, int context)
     {

@@ -13,16 +13,25 @@ public static class Saturating
     /// <summary>The value clamped to ±(2^63 − 1) (a signed total: aggregation totals and differences may be negative).</summary>
     public static long ToInt64(Int128 value) => value >= Max ? Max : value <= -Max ? -Max : (long)value;
 
+    /// <summary>An exact sum clamped the same way.</summary>
+    public static long ToInt64(ExactSum value) => value.Saturated;
+
     /// <summary>A double from SQLite arithmetic that overflowed (SQLite turns such integers into REAL), clamped the same way.</summary>
     public static long ToInt64(double value) => double.IsNaN(value) ? 0 : value >= Max ? Max : value <= -Max ? -Max : (long)value;
 
-    public static long Add(long a, long b) => ToInt64((Int128)a + b);
+    /// <summary>a + b clamped the same way (no Int128: the accounting calls this per event, see <see cref="ExactSum"/>).</summary>
+    public static long Add(long a, long b)
+    {
+        long sum = unchecked(a + b);
+        if (((a ^ sum) & (b ^ sum)) < 0) return a < 0 ? -Max : Max;   // the signs of both differ from the sum's: it wrapped
+        return sum == long.MinValue ? -Max : sum;
+    }
 
     public static long Sum(IEnumerable<long> values)
     {
-        Int128 sum = 0;
+        ExactSum sum = 0;
         foreach (var v in values) sum += v;
-        return ToInt64(sum);
+        return sum.Saturated;
     }
 
     /// <summary>Whether a stored total stands for "2^63 − 1 or more".</summary>

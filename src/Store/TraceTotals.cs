@@ -25,11 +25,11 @@ internal sealed class TraceTotals
     readonly ChunkedArray<Site> _sites = new();
     // requested sizes by power-of-two bucket: index 0 for size 0, else 64 - leading zeros (bucket 2^(index - 1))
     readonly long[] _sizeCounts = new long[65];
-    readonly Int128[] _sizeBytes = new Int128[65]; // byte sums are exact here and saturated when stored (Saturating)
+    readonly ExactSum[] _sizeBytes = new ExactSum[65]; // byte sums are exact here and saturated when stored (Saturating)
     readonly Dictionary<int, Allocation?> _allocatedByLastEvent = new(); // per pid: what its previous event (re)allocated
     long _peakEvent, _peakLine, _temporary;
     long _allocs, _reallocs, _frees, _nullFrees, _unknownFrees, _missedFrees, _peakBytes, _peakBlocks, _maxAlloc;
-    Int128 _bytesAllocated, _bytesFreed;
+    ExactSum _bytesAllocated, _bytesFreed;
 
     /// <summary>The first event after which live bytes (all pids) stood at their highest so far (0: none yet).</summary>
     public long PeakEvent => _peakEvent;
@@ -86,9 +86,9 @@ internal sealed class TraceTotals
     /// allocation contexts, which hold what is still live (reading the events marked leaked back took 15 s for 5 M).
     /// </summary>
     public void Store(SqliteConnection conn, long traceId, IReadOnlyList<long> siteIds, SiteLiveSeries siteSeries,
-        IReadOnlyDictionary<int, (long Blocks, Int128 Bytes)> leaks)
+        IReadOnlyDictionary<int, (long Blocks, ExactSum Bytes)> leaks)
     {
-        Int128 outstanding = 0;
+        ExactSum outstanding = 0;
         foreach (var l in leaks.Values) outstanding += l.Bytes;
         using (var totals = PreparedInsert.Into(conn, "trace_totals",
                    "trace_id", "allocs", "reallocs", "frees", "null_frees", "unknown_frees", "missed_frees", "bytes_allocated",

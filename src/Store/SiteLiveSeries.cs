@@ -15,8 +15,10 @@ internal sealed class SiteLiveSeries
 {
     public const int MaxBuckets = 4096;
     const int BucketBits = 12;   // 2^12 = MaxBuckets
-    /// <summary>More entries than this (many sites changing in every bucket) doubles the width again: memory stays bounded,
-    /// by this or, in a trace with more sites than this, by the one entry each site needs.</summary>
+    /// <summary>More entries than this beyond two a site (many sites changing in every bucket) doubles the width again:
+    /// memory stays bounded, and grows with the sites as their other tables do. A bound of this many in all could not
+    /// hold in a trace of more sites (each needs one entry at any width) and stopped coarsening once passed; a bound of
+    /// one a site plus this took such traces to one bucket (865 k sites: two changes each, on average).</summary>
     const int MaxEntries = 1 << 16;
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -36,6 +38,7 @@ internal sealed class SiteLiveSeries
 
     readonly ChunkedArray<Entry> _entries = new();   // one entry per site at least: as many as the sites, past MaxEntries
     int _count;
+    int _sitesWithEntries;   // a site keeps at least one entry from its first on: coarsening merges, never removes
     readonly ChunkedArray<Site> _sites = new();
     int _shift;   // the width is 1 << _shift: a bucket is a shift, not a division, per event
 
@@ -64,13 +67,15 @@ internal sealed class SiteLiveSeries
             Update(ref _entries[s.LastEntry - 1], in s);
             return;
         }
-        if (_count == MaxEntries) Coarsen();
+        // a site's first entry raises the bound with it: only a further one may call for a coarser grid
+        if (s.LastEntry > 0 && _count >= MaxEntries + 2L * _sitesWithEntries) Coarsen();
         bucket = (int)((seq - 1) >> _shift);
         if (s.LastEntry > 0 && _entries[s.LastEntry - 1].Bucket == bucket)   // merged by the coarsening
         {
             Update(ref _entries[s.LastEntry - 1], in s);
             return;
         }
+        if (s.LastEntry == 0) _sitesWithEntries++;
         _entries.Grow(_count + 1);
         _entries[_count] = new Entry { Site = site, Bucket = bucket };
         Update(ref _entries[_count++], in s);

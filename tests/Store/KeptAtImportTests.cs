@@ -67,6 +67,10 @@ public sealed class KeptAtImportTests : IDisposable
                 "SELECT t.allocs - 1, t.allocs, t.bytes_allocated, t.temporary_bytes FROM site_totals t JOIN sites s ON s.id = t.site_id WHERE t.trace_id = @id AND s.function = 'f139995'",
                 new { id })));
             Assert.Equal(sites - (sites + 2) / 3, conn.ExecuteScalar<long>("SELECT sum(leaked_blocks) FROM context_totals WHERE trace_id = @id", new { id }));
+            // the site timeline keeps the finest width the trace's 242,667 events allow in 4,096 buckets (64): one entry a
+            // site is what any width needs, so the sites alone never coarsen it (they took it to 32,768: 8 buckets)
+            Assert.Equal(64, conn.ExecuteScalar<long>("SELECT site_bucket_width FROM trace_totals WHERE trace_id = @id", new { id }));
+            Assert.Equal(242_667, conn.ExecuteScalar<long>("SELECT events FROM traces WHERE id = @id", new { id }));
             // every site's most live bytes: its block (and its temporary one, live together for an event)
             Assert.Equal(0, conn.ExecuteScalar<long>("""
                 SELECT count(*) FROM site_totals t JOIN sites s ON s.id = t.site_id
@@ -75,6 +79,40 @@ public sealed class KeptAtImportTests : IDisposable
                 """, new { id }));
         }
         AssertKeptEqualsEvents(db, id);
+    }
+
+    /// <summary>
+    /// 70,000 sites, each changing six times across the trace (three rounds of a malloc each, then a free of each):
+    /// the site timeline stays within two rows a site plus 65,536, and still holds more than one bucket. A bound of
+    /// 65,536 rows in all cannot hold here (each site needs a row at any width) and, once passed, bounded nothing.
+    /// </summary>
+    [Fact]
+    public void The_site_timeline_of_a_trace_with_many_busy_sites_stays_bounded()
+    {
+        const int sites = 70_000, rounds = 3;
+        string log = Path.Combine(_dir, "busy-sites.log");
+        using (var w = new StreamWriter(log))
+        {
+            w.WriteLine("dtrace:::BEGIN");
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int i = 0; i < sites; i++) w.WriteLine($" 4242 m.py:{i}  -> f malloc(16) pntr 0x{0x7f0000000000L + 16L * i:x}");
+                for (int i = 0; i < sites; i++) w.WriteLine($" 4242 release.py:1  -> release free(0x{0x7f0000000000L + 16L * i:x})");
+            }
+            w.WriteLine("dtrace:::END");
+        }
+        string db = Path.Combine(_dir, "busy-sites.db");
+        long id = TraceImporter.Import(db, log, force: false).TraceId;
+        using var conn = Database.OpenReadOnly(db);
+        long rows = conn.ExecuteScalar<long>("SELECT count(*) FROM site_timeline WHERE trace_id = @id", new { id });
+        long width = conn.ExecuteScalar<long>("SELECT site_bucket_width FROM trace_totals WHERE trace_id = @id", new { id });
+        Assert.InRange(rows, sites, 65_536 + 2L * sites);
+        Assert.True(width < 2L * sites * rounds, $"the timeline kept one bucket only (width {width})");
+        // every site ends empty, and its row at the last bucket says so
+        Assert.Equal(0, conn.ExecuteScalar<long>("""
+            SELECT count(*) FROM site_timeline t WHERE trace_id = @id AND live_bytes <> 0
+              AND bucket = (SELECT max(bucket) FROM site_timeline u WHERE u.trace_id = t.trace_id AND u.site_id = t.site_id)
+            """, new { id }));
     }
 
     static void AssertKeptEqualsEvents(string db, long id)

@@ -8,8 +8,9 @@ namespace PyMemTrace.Tests.Capture;
 /// Ground truth for `pmanalyze record`: plant_leaks.py plants known blocks and writes them down; a real bpftrace
 /// capture of it, imported, must give every planted block (pointer, size, file, line, function) and nothing at the
 /// line that frees seven blocks — started by record, and attached to with --pid, in each mode. Needs root, bpftrace
-/// and a Python with USDT probes; skipped, saying which is missing, elsewhere.
+/// and a Python with USDT probes; skipped, saying which is missing, elsewhere. They run alone (<see cref="LiveCapture"/>).
 /// </summary>
+[Collection(LiveCapture.Name)]
 public class RecordTests
 {
     /// <summary>
@@ -180,7 +181,7 @@ public class RecordTests
     {
         var closing = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         Assert.StartsWith("pmanalyze record: recorded ", closing);
-        Assert.Contains(": nothing lost, in time order", closing);
+        Assert.True(closing.Contains(": nothing lost, in time order", StringComparison.Ordinal), closing);   // the whole line: lost, or late
     }
 
     static List<JsonNode> Leaks(TempDir dir) =>
@@ -215,4 +216,15 @@ public class RecordTests
         Assert.Equal(7, doomed.Count);
         Assert.All(doomed, p => Assert.Contains(p, freed));
     }
+}
+
+/// <summary>
+/// Live captures run after the other tests, one at a time: a real bpftrace capture reads the kernel's buffers while
+/// the traced program runs, and the suite's own parallel imports beside it made it lose events or fall behind its
+/// reorder window now and then (once in four full runs), which the capture then rightly reports.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LiveCapture
+{
+    public const string Name = "Live capture";
 }

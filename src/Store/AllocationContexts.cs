@@ -16,7 +16,7 @@ internal sealed class AllocationContexts
         public int Site;
         public long Stack;
         public long Allocs, BytesAllocated;   // bytes saturated (they only grow)
-        public ExactSum LiveBytes;              // exact: it goes down too
+        public ExactSum LiveBytes;            // exact: it goes down too
         public long LiveBlocks, PeakBlocks, PeakBytes, ChangedAt;
     }
 

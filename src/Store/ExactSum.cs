@@ -37,9 +37,6 @@ public struct ExactSum : IEquatable<ExactSum>
         return new ExactSum(unchecked(a._high + b._high + carry), low);
     }
 
-    /// <summary>Whether the sum is below zero.</summary>
-    public readonly bool IsNegative => _high < 0;
-
     /// <summary>The sum clamped to ±(2^63 − 1), as <see cref="Saturating.ToInt64(Int128)"/> clamps.</summary>
     public readonly long Saturated
     {

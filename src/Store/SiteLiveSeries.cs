@@ -17,7 +17,7 @@ internal sealed class SiteLiveSeries
     const int BucketBits = 12;   // 2^12 = MaxBuckets
     /// <summary>More entries than this beyond two a site (many sites changing in every bucket) doubles the width again:
     /// memory stays bounded, and grows with the sites as their other tables do. A bound of this many in all could not
-    /// hold in a trace of more sites (each needs one entry at any width) and stopped coarsening once passed; a bound of
+    /// hold in a trace of more sites (each needs one entry at any width) and, once passed, bounded nothing; a bound of
     /// one a site plus this took such traces to one bucket (865 k sites: two changes each, on average).</summary>
     const int MaxEntries = 1 << 16;
 
